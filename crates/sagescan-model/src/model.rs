@@ -1,0 +1,206 @@
+//! The model: every resource of every configuration, the files they came from and the
+//! coverage gaps (what could not be read), plus an index that resolves references.
+//!
+//! Loaders build a [`Model`] with plain pushes, then call [`Model::finish`] once; after that
+//! it is read-only and shared by checks and the reachability engine.
+
+use crate::network::*;
+use crate::resource::{ConfigId, Meta, Ref};
+use crate::sagemaker::*;
+use crate::value::Origin;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A unit in which references resolve: a Terraform root module, a CloudFormation
+/// template, a live account + region set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Configuration {
+    /// How the user named it: the root directory or template path as given, or the account.
+    pub name: String,
+    /// `terraform`, `terraform-plan`, `cloudformation`, `aws`, `snapshot`.
+    pub source: String,
+}
+
+/// Something that could not be read. Checks whose verdict could depend on it are
+/// inconclusive rather than passed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoverageGap {
+    /// The configuration that is incomplete because of it; `None` when the whole input is.
+    pub config: Option<ConfigId>,
+    /// `parse-error`, `unsupported`, `io-error`, `access-denied`, `throttled`, …
+    pub kind: String,
+    pub message: String,
+    pub origin: Origin,
+}
+
+/// A source file kept for rendering snippets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+macro_rules! collections {
+    ($($field:ident : $ty:ident),* $(,)?) => {
+        /// The normalized model of everything that was loaded.
+        #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+        pub struct Model {
+            pub configs: Vec<Configuration>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub sources: Vec<SourceFile>,
+            #[serde(default)]
+            pub gaps: Vec<CoverageGap>,
+            $( #[serde(default)] pub $field: Vec<$ty>, )*
+            #[serde(skip)]
+            index: Index,
+        }
+
+        #[derive(Clone, Debug, Default)]
+        struct Index {
+            $( $field: HashMap<(ConfigId, String), usize>, )*
+        }
+
+        impl Model {
+            /// Builds the reference index. Call once after loading (and after deserializing).
+            pub fn finish(&mut self) {
+                let mut index = Index::default();
+                $(
+                    for (i, r) in self.$field.iter().enumerate() {
+                        let meta = &r.meta;
+                        index.$field.insert((meta.config, meta.address.clone()), i);
+                        for alias in &meta.aliases {
+                            index.$field.insert((meta.config, alias.clone()), i);
+                        }
+                    }
+                )*
+                self.index = index;
+            }
+
+            /// Every resource's identity, for listings and counts.
+            pub fn all_meta(&self) -> impl Iterator<Item = &Meta> {
+                std::iter::empty()
+                    $( .chain(self.$field.iter().map(|r| &r.meta)) )*
+            }
+        }
+
+        $(
+            impl Resource for $ty {
+                const KIND: &'static str = stringify!($field);
+                fn meta(&self) -> &Meta { &self.meta }
+                fn resolve<'m>(model: &'m Model, config: ConfigId, key: &str) -> Option<&'m Self> {
+                    // Keys are looked up by (config, key); the tuple needs an owned String,
+                    // which is cheap next to the hash of a short key.
+                    let i = model.index.$field.get(&(config, key.to_owned()))?;
+                    model.$field.get(*i)
+                }
+            }
+        )*
+    };
+}
+
+collections! {
+    vpcs: Vpc,
+    subnets: Subnet,
+    route_tables: RouteTable,
+    route_table_associations: RouteTableAssociation,
+    internet_gateways: InternetGateway,
+    nat_gateways: NatGateway,
+    security_groups: SecurityGroup,
+    network_acls: NetworkAcl,
+    nacl_associations: NaclAssociation,
+    vpc_endpoints: VpcEndpoint,
+    prefix_lists: ManagedPrefixList,
+    flow_logs: FlowLog,
+    firewalls: Firewall,
+    firewall_policies: FirewallPolicy,
+    rule_groups: RuleGroup,
+    firewall_logging: FirewallLogging,
+    models: Model_,
+    notebook_instances: NotebookInstance,
+    endpoint_configs: EndpointConfig,
+    endpoints: Endpoint,
+    domains: Domain,
+    training_jobs: TrainingJob,
+    processing_jobs: ProcessingJob,
+    monitoring_jobs: MonitoringJob,
+}
+
+/// `sagemaker::Model` under a name that does not clash with [`Model`] inside this module.
+type Model_ = crate::sagemaker::Model;
+
+/// Implemented by every resource type stored in the model.
+pub trait Resource: Sized {
+    /// The model's collection name (`notebook_instances`), used as the resource kind in
+    /// reports so that it is the same whatever the source format.
+    const KIND: &'static str;
+    fn meta(&self) -> &Meta;
+    fn resolve<'m>(model: &'m Model, config: ConfigId, key: &str) -> Option<&'m Self>;
+}
+
+impl Model {
+    /// Resolves a reference made by a resource of configuration `config`.
+    /// `None` = the target is not in the model (external, or not loaded): treat as unknown.
+    pub fn get<'m, T: Resource>(&'m self, config: ConfigId, r: &Ref<T>) -> Option<&'m T> {
+        T::resolve(self, config, &r.key)
+    }
+
+    /// Adds a configuration and returns its id.
+    pub fn add_config(&mut self, name: impl Into<String>, source: impl Into<String>) -> ConfigId {
+        self.configs.push(Configuration { name: name.into(), source: source.into() });
+        (self.configs.len() - 1) as ConfigId
+    }
+
+    /// The gaps that make configuration `config` incomplete (its own and global ones).
+    pub fn gaps_of(&self, config: ConfigId) -> impl Iterator<Item = &CoverageGap> {
+        self.gaps.iter().filter(move |g| g.config.is_none() || g.config == Some(config))
+    }
+
+    /// The text of a loaded source file, for snippets.
+    pub fn source_text(&self, path: &str) -> Option<&str> {
+        self.sources.iter().find(|s| s.path == path).map(|s| s.text.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    fn subnet(config: ConfigId, address: &str) -> Subnet {
+        Subnet {
+            meta: Meta::new(address, "aws_subnet", config, Origin::None),
+            vpc: Value::unknown("not needed", Origin::None),
+            cidr_block: Value::unknown("not needed", Origin::None),
+            availability_zone: Value::set("us-east-1a".into(), Origin::None),
+            map_public_ip_on_launch: Value::default_value(false, Origin::None),
+        }
+    }
+
+    #[test]
+    fn references_resolve_within_their_configuration_only() {
+        let mut m = Model::default();
+        let a = m.add_config("a", "terraform");
+        let b = m.add_config("b", "terraform");
+        m.subnets.push(subnet(a, "aws_subnet.x"));
+        let mut other = subnet(b, "aws_subnet.y");
+        other.meta.aliases.push("subnet-0123".into());
+        m.subnets.push(other);
+        m.finish();
+        let x: Ref<Subnet> = Ref::new("aws_subnet.x");
+        assert!(m.get(a, &x).is_some());
+        assert!(m.get(b, &x).is_none(), "a reference must not leak across configurations");
+        assert_eq!(m.get(b, &Ref::<Subnet>::new("subnet-0123")).unwrap().meta.address, "aws_subnet.y");
+    }
+
+    #[test]
+    fn snapshot_round_trip_rebuilds_the_index() {
+        let mut m = Model::default();
+        let a = m.add_config("a", "terraform");
+        m.subnets.push(subnet(a, "aws_subnet.x"));
+        m.finish();
+        let json = serde_json::to_string(&m).unwrap();
+        let mut back: Model = serde_json::from_str(&json).unwrap();
+        back.finish();
+        assert!(back.get(a, &Ref::<Subnet>::new("aws_subnet.x")).is_some());
+    }
+}

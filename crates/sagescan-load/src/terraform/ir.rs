@@ -68,6 +68,6 @@ impl Body {
     }
 
     pub fn block(&self, name: &str) -> Option<&Body> {
-        self.blocks(name).next()
+        self.blocks.iter().find(|(n, _)| n == name).map(|(_, b)| b)
     }
 }

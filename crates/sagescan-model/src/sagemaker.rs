@@ -32,9 +32,10 @@ pub struct Model {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Container {
     pub image: Value<Option<String>>,
-    /// `ImageConfig.RepositoryAccessMode`: `Platform` (ECR, default) or `Vpc` (private
-    /// registry reached through the model's VPC).
-    pub repository_access_mode: Value<RepositoryAccessMode>,
+    /// `ImageConfig.RepositoryAccessMode`, for images outside ECR: `Platform` (pulled over
+    /// the internet) or `Vpc` (a private registry reached through the model's VPC).
+    /// `None` = no `ImageConfig`: the image comes from ECR.
+    pub repository_access_mode: Value<Option<RepositoryAccessMode>>,
     /// Where the container is declared.
     #[serde(default)]
     pub origin: crate::value::Origin,

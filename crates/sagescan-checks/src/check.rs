@@ -16,7 +16,12 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+    pub const ALL: [Severity; 4] = [
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,7 +33,9 @@ impl Severity {
     }
 
     pub fn parse(s: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s))
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
     }
 }
 
@@ -63,7 +70,10 @@ pub struct Check {
 
 impl fmt::Debug for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Check").field("code", &self.code).field("name", &self.name).finish()
+        f.debug_struct("Check")
+            .field("code", &self.code)
+            .field("name", &self.name)
+            .finish()
     }
 }
 

@@ -35,7 +35,11 @@ pub fn run(model: &Model, checks: &[&'static Check]) -> CheckRun {
         })
         .collect();
 
-    let mut out = CheckRun { checks_run: checks.len(), resources: model.all_meta().count(), ..Default::default() };
+    let mut out = CheckRun {
+        checks_run: checks.len(),
+        resources: model.all_meta().count(),
+        ..Default::default()
+    };
     for check in checks {
         let mut outcomes = Outcomes::default();
         (check.run)(&ctx, &mut outcomes);
@@ -44,7 +48,9 @@ pub fn run(model: &Model, checks: &[&'static Check]) -> CheckRun {
             judged.insert(o.resource.config);
             let (status, location, message) = match o.verdict {
                 Verdict::Fail { location, message } => (Status::Fail, location, message),
-                Verdict::Inconclusive { location, message } => (Status::Inconclusive, location, message),
+                Verdict::Inconclusive { location, message } => {
+                    (Status::Inconclusive, location, message)
+                }
                 Verdict::Pass if incomplete.contains(&o.resource.config) => (
                     Status::Inconclusive,
                     o.resource_origin.clone(),
@@ -55,7 +61,14 @@ pub fn run(model: &Model, checks: &[&'static Check]) -> CheckRun {
                     continue;
                 }
             };
-            out.findings.push(finding(check, o.resource, o.resource_origin, status, location, message));
+            out.findings.push(finding(
+                check,
+                o.resource,
+                o.resource_origin,
+                status,
+                location,
+                message,
+            ));
         }
         for &config in incomplete.difference(&judged) {
             let c = &model.configs[config as usize];
@@ -66,12 +79,26 @@ pub fn run(model: &Model, checks: &[&'static Check]) -> CheckRun {
                 config,
             };
             let origin = first_gap_origin(model, config);
-            let message = format!("nothing to check was found, but {}", gap_summary(model, config));
-            out.findings.push(finding(check, resource, origin.clone(), Status::Inconclusive, origin, message));
+            let message = format!(
+                "nothing to check was found, but {}",
+                gap_summary(model, config)
+            );
+            out.findings.push(finding(
+                check,
+                resource,
+                origin.clone(),
+                Status::Inconclusive,
+                origin,
+                message,
+            ));
         }
     }
     out.findings.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
-    out.failed = out.findings.iter().filter(|f| f.status == Status::Fail).count();
+    out.failed = out
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .count();
     out.inconclusive = out.findings.len() - out.failed;
     out
 }
@@ -105,18 +132,235 @@ fn gap_summary(model: &Model, config: ConfigId) -> String {
     });
     match (gaps.len(), first) {
         (1, Some(first)) => format!("the configuration is incomplete ({first})"),
-        (n, Some(first)) => format!("the configuration is incomplete ({first}; and {} more)", n - 1),
+        (n, Some(first)) => format!(
+            "the configuration is incomplete ({first}; and {} more)",
+            n - 1
+        ),
         _ => "the configuration is incomplete".to_string(),
     }
 }
 
 fn first_gap_origin(model: &Model, config: ConfigId) -> Origin {
-    model.gaps_of(config).map(|g| g.origin.clone()).next().unwrap_or_default()
+    model
+        .gaps_of(config)
+        .map(|g| g.origin.clone())
+        .next()
+        .unwrap_or_default()
 }
 
 fn sort_key(f: &Finding) -> (String, u32, u32, &'static str, &str) {
     match f.location.file() {
-        Some(s) => (s.file.to_string(), s.line, s.column, f.code, &f.resource.address),
+        Some(s) => (
+            s.file.to_string(),
+            s.line,
+            s.column,
+            f.code,
+            &f.resource.address,
+        ),
         None => (String::new(), 0, 0, f.code, &f.resource.address),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sagemaker::{domain_public_internet_access, notebook_direct_internet_access};
+    use sagescan_model::sagemaker::NotebookInstance;
+    use sagescan_model::{CoverageGap, FileSpan, Meta, Toggle, Value};
+
+    fn at(file: &str, line: u32) -> Origin {
+        Origin::File(FileSpan {
+            file: file.into(),
+            start: 0,
+            end: 1,
+            line,
+            column: 1,
+        })
+    }
+
+    fn notebook(
+        config: ConfigId,
+        address: &str,
+        access: Toggle,
+        origin: Origin,
+    ) -> NotebookInstance {
+        NotebookInstance {
+            meta: Meta::new(
+                address,
+                "aws_sagemaker_notebook_instance",
+                config,
+                origin.clone(),
+            ),
+            direct_internet_access: Value::set(access, origin.clone()),
+            root_access: Value::set(Toggle::Disabled, origin.clone()),
+            subnet: Value::set(None, origin.clone()),
+            security_groups: Value::set(Vec::new(), origin.clone()),
+            kms_key_id: Value::set(None, origin.clone()),
+            min_imds_version: Value::set("2".into(), origin),
+        }
+    }
+
+    fn gap(config: ConfigId) -> CoverageGap {
+        CoverageGap {
+            config: Some(config),
+            kind: "parse-error".into(),
+            message: "unexpected token".into(),
+            origin: at("broken/main.tf", 7),
+        }
+    }
+
+    #[test]
+    fn pass_in_an_incomplete_configuration_is_inconclusive() {
+        let mut m = Model::default();
+        let complete = m.add_config("ok", "terraform");
+        let broken = m.add_config("broken", "terraform");
+        m.notebook_instances.push(notebook(
+            complete,
+            "aws_sagemaker_notebook_instance.a",
+            Toggle::Disabled,
+            at("ok/main.tf", 1),
+        ));
+        m.notebook_instances.push(notebook(
+            broken,
+            "aws_sagemaker_notebook_instance.b",
+            Toggle::Disabled,
+            at("broken/nb.tf", 3),
+        ));
+        m.gaps.push(gap(broken));
+        m.finish();
+
+        let got = run(&m, &[&notebook_direct_internet_access::CHECK]);
+        assert_eq!((got.passed, got.failed, got.inconclusive), (1, 0, 1));
+        let f = &got.findings[0];
+        assert_eq!(f.status, Status::Inconclusive);
+        assert_eq!(f.resource.address, "aws_sagemaker_notebook_instance.b");
+        assert_eq!(
+            f.message,
+            "would pass, but the configuration is incomplete (broken/main.tf:7: unexpected token)"
+        );
+        assert_eq!(
+            f.location.file().map(|s| s.line),
+            Some(3),
+            "points at the resource"
+        );
+    }
+
+    #[test]
+    fn nothing_to_judge_in_an_incomplete_configuration_is_one_inconclusive() {
+        let mut m = Model::default();
+        let complete = m.add_config("ok", "terraform");
+        let broken = m.add_config("broken", "terraform");
+        m.gaps.push(gap(broken));
+        m.gaps.push(CoverageGap {
+            message: "module net (source git::…) is not loaded".into(),
+            ..gap(broken)
+        });
+        m.finish();
+
+        let got = run(&m, &[&domain_public_internet_access::CHECK]);
+        assert_eq!(got.findings.len(), 1, "{:?}", got.findings);
+        let f = &got.findings[0];
+        assert_eq!((f.code, f.status), ("SM101", Status::Inconclusive));
+        assert_eq!(f.resource.kind, "configuration");
+        assert_eq!(
+            (f.resource.address.as_str(), f.resource.config),
+            ("broken", broken)
+        );
+        assert_eq!(
+            f.message,
+            "nothing to check was found, but the configuration is incomplete \
+             (broken/main.tf:7: unexpected token; and 1 more)"
+        );
+        assert_eq!(
+            f.location.file().map(|s| s.line),
+            Some(7),
+            "points at the first gap"
+        );
+        assert_ne!(f.resource.config, complete);
+    }
+
+    #[test]
+    fn global_gap_makes_every_configuration_incomplete() {
+        let mut m = Model::default();
+        let a = m.add_config("a", "terraform");
+        m.notebook_instances.push(notebook(
+            a,
+            "aws_sagemaker_notebook_instance.a",
+            Toggle::Disabled,
+            Origin::None,
+        ));
+        m.gaps.push(CoverageGap {
+            config: None,
+            ..gap(a)
+        });
+        m.finish();
+        let got = run(&m, &[&notebook_direct_internet_access::CHECK]);
+        assert_eq!((got.passed, got.inconclusive), (0, 1));
+    }
+
+    #[test]
+    fn findings_are_sorted_and_counted() {
+        let mut m = Model::default();
+        let c = m.add_config("root", "terraform");
+        // Declared out of order: b.tf:9, a.tf:20, a.tf:4, a complete pass, and one without a file.
+        m.notebook_instances.push(notebook(
+            c,
+            "aws_sagemaker_notebook_instance.z",
+            Toggle::Enabled,
+            at("b.tf", 9),
+        ));
+        m.notebook_instances.push(notebook(
+            c,
+            "aws_sagemaker_notebook_instance.y",
+            Toggle::Enabled,
+            at("a.tf", 20),
+        ));
+        m.notebook_instances.push(notebook(
+            c,
+            "aws_sagemaker_notebook_instance.x",
+            Toggle::Enabled,
+            at("a.tf", 4),
+        ));
+        m.notebook_instances.push(notebook(
+            c,
+            "aws_sagemaker_notebook_instance.ok",
+            Toggle::Disabled,
+            at("a.tf", 1),
+        ));
+        m.notebook_instances.push(notebook(
+            c,
+            "aws_sagemaker_notebook_instance.live",
+            Toggle::Enabled,
+            Origin::None,
+        ));
+        m.finish();
+
+        let checks: &[&'static Check] = &[
+            &notebook_direct_internet_access::CHECK,
+            &domain_public_internet_access::CHECK,
+        ];
+        let got = run(&m, checks);
+        let order: Vec<&str> = got
+            .findings
+            .iter()
+            .map(|f| f.resource.address.as_str())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "aws_sagemaker_notebook_instance.live",
+                "aws_sagemaker_notebook_instance.x",
+                "aws_sagemaker_notebook_instance.y",
+                "aws_sagemaker_notebook_instance.z",
+            ]
+        );
+        assert_eq!(got.checks_run, 2);
+        assert_eq!(got.resources, 5);
+        assert_eq!((got.passed, got.failed, got.inconclusive), (1, 4, 0));
+        assert!(
+            got.findings
+                .iter()
+                .all(|f| f.code == "SM111" && f.status == Status::Fail)
+        );
     }
 }

@@ -67,7 +67,6 @@ pub struct Outcomes {
 }
 
 impl Outcomes {
-
     fn push(&mut self, meta: &Meta, kind: &'static str, verdict: Verdict) {
         self.items.push(Outcome {
             resource: ResourceRef {
@@ -85,9 +84,21 @@ impl Outcomes {
         self.push(r.meta(), R::KIND, Verdict::Pass);
     }
 
-    pub fn fail<R: sagescan_model::Resource>(&mut self, r: &R, location: &Origin, message: impl Into<String>) {
+    pub fn fail<R: sagescan_model::Resource>(
+        &mut self,
+        r: &R,
+        location: &Origin,
+        message: impl Into<String>,
+    ) {
         let location = or_resource(location, r.meta());
-        self.push(r.meta(), R::KIND, Verdict::Fail { location, message: message.into() });
+        self.push(
+            r.meta(),
+            R::KIND,
+            Verdict::Fail {
+                location,
+                message: message.into(),
+            },
+        );
     }
 
     pub fn inconclusive<R: sagescan_model::Resource>(
@@ -97,14 +108,26 @@ impl Outcomes {
         message: impl Into<String>,
     ) {
         let location = or_resource(location, r.meta());
-        self.push(r.meta(), R::KIND, Verdict::Inconclusive { location, message: message.into() });
+        self.push(
+            r.meta(),
+            R::KIND,
+            Verdict::Inconclusive {
+                location,
+                message: message.into(),
+            },
+        );
     }
 
     /// The common case: one value decides. `fails` returns the failure message for a known
     /// value, or `None` when it passes. An Unknown value is inconclusive, with its reason;
     /// `what` names the attribute in API terms for that message (`DirectInternetAccess`).
-    pub fn judge<R, T>(&mut self, r: &R, what: &str, value: &Value<T>, fails: impl FnOnce(&T) -> Option<String>)
-    where
+    pub fn judge<R, T>(
+        &mut self,
+        r: &R,
+        what: &str,
+        value: &Value<T>,
+        fails: impl FnOnce(&T) -> Option<String>,
+    ) where
         R: sagescan_model::Resource,
     {
         match value {
@@ -113,7 +136,11 @@ impl Outcomes {
                 None => self.pass(r),
             },
             Value::Default { value: v, origin } => match fails(v) {
-                Some(msg) => self.fail(r, origin, format!("{msg} ({what} is not set; AWS default applies)")),
+                Some(msg) => self.fail(
+                    r,
+                    origin,
+                    format!("{msg} ({what} is not set; AWS default applies)"),
+                ),
                 None => self.pass(r),
             },
             Value::Unknown { reason, origin } => {

@@ -4,7 +4,26 @@ use crate::check::Check;
 use crate::sagemaker;
 
 pub static CHECKS: &[&Check] = &[
+    &sagemaker::domain_public_internet_access::CHECK,
+    &sagemaker::domain_kms_missing::CHECK,
     &sagemaker::notebook_direct_internet_access::CHECK,
+    &sagemaker::notebook_outside_vpc::CHECK,
+    &sagemaker::notebook_root_access::CHECK,
+    &sagemaker::notebook_kms_missing::CHECK,
+    &sagemaker::notebook_imdsv1_allowed::CHECK,
+    &sagemaker::model_network_isolation_disabled::CHECK,
+    &sagemaker::model_outside_vpc::CHECK,
+    &sagemaker::model_public_registry::CHECK,
+    &sagemaker::endpoint_single_instance::CHECK,
+    &sagemaker::endpoint_config_kms_missing::CHECK,
+    &sagemaker::training_network_isolation_disabled::CHECK,
+    &sagemaker::training_outside_vpc::CHECK,
+    &sagemaker::training_inter_container_encryption_disabled::CHECK,
+    &sagemaker::training_storage_kms_missing::CHECK,
+    &sagemaker::processing_network_isolation_disabled::CHECK,
+    &sagemaker::processing_outside_vpc::CHECK,
+    &sagemaker::monitoring_network_isolation_disabled::CHECK,
+    &sagemaker::monitoring_inter_container_encryption_disabled::CHECK,
 ];
 
 /// Looks a check up by code (case-insensitive) or by name.
@@ -22,7 +41,12 @@ mod tests {
     #[test]
     fn codes_are_unique_and_sorted() {
         for pair in CHECKS.windows(2) {
-            assert!(pair[0].code < pair[1].code, "{} must sort before {}", pair[0].code, pair[1].code);
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} must sort before {}",
+                pair[0].code,
+                pair[1].code
+            );
         }
     }
 
@@ -30,12 +54,18 @@ mod tests {
     fn names_are_kebab_case_hazards() {
         for c in CHECKS {
             assert!(
-                c.name.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
+                c.name
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
                 "{}: {}",
                 c.code,
                 c.name
             );
-            assert!(!c.name.starts_with("ensure"), "{}: name the hazard, not the wish", c.code);
+            assert!(
+                !c.name.starts_with("ensure"),
+                "{}: name the hazard, not the wish",
+                c.code
+            );
         }
     }
 
@@ -53,12 +83,55 @@ mod tests {
             let page = c.page();
             let mut at = 0;
             for h in HEADINGS {
-                let found = page[at..].find(h).unwrap_or_else(|| panic!("{}: missing or misplaced {h}", c.code));
+                let found = page[at..]
+                    .find(h)
+                    .unwrap_or_else(|| panic!("{}: missing or misplaced {h}", c.code));
                 at += found + h.len();
             }
             for sub in ["Console", "CLI", "Terraform", "CloudFormation"] {
                 assert!(page.contains(sub), "{}: remediation lacks {sub}", c.code);
             }
         }
+    }
+
+    #[test]
+    fn every_check_has_pass_fail_and_unknown_fixtures() {
+        for c in CHECKS {
+            for case in ["pass", "fail", "unknown"] {
+                let present = ["tf", "json"]
+                    .iter()
+                    .any(|ext| crate::testing::fixture_path(c, &format!("{case}.{ext}")).is_file());
+                assert!(
+                    present,
+                    "{}: no {case}.tf or {case}.json next to {}",
+                    c.code, c.file
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn file_is_named_after_the_check() {
+        for c in CHECKS {
+            let stem = c
+                .file
+                .rsplit(['/', '\\'])
+                .next()
+                .and_then(|f| f.strip_suffix(".rs"));
+            assert_eq!(stem, Some(c.name.replace('-', "_").as_str()), "{}", c.code);
+        }
+    }
+
+    #[test]
+    fn find_accepts_code_or_name() {
+        assert_eq!(
+            find("sm101").map(|c| c.name),
+            Some("domain-public-internet-access")
+        );
+        assert_eq!(
+            find("endpoint-single-instance").map(|c| c.code),
+            Some("SM131")
+        );
+        assert!(find("SM999").is_none());
     }
 }

@@ -23,14 +23,28 @@ pub struct LoadOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}: no Terraform files found")]
     NothingToScan(PathBuf),
 }
 
 /// Loads every path (a directory is walked for Terraform roots; a `.tf` file is a
 /// configuration of its own) into one finished model.
+///
+/// Errors only when a path does not exist or a directory holds no Terraform file at all;
+/// unreadable or malformed files, unsupported constructs and remote modules are coverage
+/// gaps of the configurations they affect.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Model, LoadError> {
-    let _ = (paths, options);
-    Ok(Model::default())
+    let terraform::Evaluation {
+        mut model,
+        instances,
+    } = terraform::evaluate(paths, options)?;
+    for config in &instances {
+        terraform::map::map_instances(&mut model, config);
+    }
+    model.finish();
+    Ok(model)
 }

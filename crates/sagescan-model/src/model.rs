@@ -146,18 +146,26 @@ impl Model {
 
     /// Adds a configuration and returns its id.
     pub fn add_config(&mut self, name: impl Into<String>, source: impl Into<String>) -> ConfigId {
-        self.configs.push(Configuration { name: name.into(), source: source.into() });
+        self.configs.push(Configuration {
+            name: name.into(),
+            source: source.into(),
+        });
         (self.configs.len() - 1) as ConfigId
     }
 
     /// The gaps that make configuration `config` incomplete (its own and global ones).
     pub fn gaps_of(&self, config: ConfigId) -> impl Iterator<Item = &CoverageGap> {
-        self.gaps.iter().filter(move |g| g.config.is_none() || g.config == Some(config))
+        self.gaps
+            .iter()
+            .filter(move |g| g.config.is_none() || g.config == Some(config))
     }
 
     /// The text of a loaded source file, for snippets.
     pub fn source_text(&self, path: &str) -> Option<&str> {
-        self.sources.iter().find(|s| s.path == path).map(|s| s.text.as_str())
+        self.sources
+            .iter()
+            .find(|s| s.path == path)
+            .map(|s| s.text.as_str())
     }
 }
 
@@ -188,8 +196,17 @@ mod tests {
         m.finish();
         let x: Ref<Subnet> = Ref::new("aws_subnet.x");
         assert!(m.get(a, &x).is_some());
-        assert!(m.get(b, &x).is_none(), "a reference must not leak across configurations");
-        assert_eq!(m.get(b, &Ref::<Subnet>::new("subnet-0123")).unwrap().meta.address, "aws_subnet.y");
+        assert!(
+            m.get(b, &x).is_none(),
+            "a reference must not leak across configurations"
+        );
+        assert_eq!(
+            m.get(b, &Ref::<Subnet>::new("subnet-0123"))
+                .unwrap()
+                .meta
+                .address,
+            "aws_subnet.y"
+        );
     }
 
     #[test]

@@ -35,7 +35,12 @@ pub struct Meta {
 }
 
 impl Meta {
-    pub fn new(address: impl Into<String>, source_type: impl Into<String>, config: ConfigId, origin: Origin) -> Self {
+    pub fn new(
+        address: impl Into<String>,
+        source_type: impl Into<String>,
+        config: ConfigId,
+        origin: Origin,
+    ) -> Self {
         Meta {
             address: address.into(),
             source_type: source_type.into(),
@@ -58,7 +63,10 @@ pub struct Ref<T> {
 
 impl<T> Ref<T> {
     pub fn new(key: impl Into<String>) -> Self {
-        Ref { key: key.into(), _to: PhantomData }
+        Ref {
+            key: key.into(),
+            _to: PhantomData,
+        }
     }
 }
 

@@ -82,7 +82,10 @@ impl<T> Value<T> {
     }
 
     pub fn unknown(reason: impl Into<String>, origin: Origin) -> Self {
-        Value::Unknown { reason: reason.into(), origin }
+        Value::Unknown {
+            reason: reason.into(),
+            origin,
+        }
     }
 
     /// The effective value, whether stated or defaulted; `None` when unknown.
@@ -95,9 +98,9 @@ impl<T> Value<T> {
 
     pub fn origin(&self) -> &Origin {
         match self {
-            Value::Set { origin, .. } | Value::Default { origin, .. } | Value::Unknown { origin, .. } => {
-                origin
-            }
+            Value::Set { origin, .. }
+            | Value::Default { origin, .. }
+            | Value::Unknown { origin, .. } => origin,
         }
     }
 
@@ -119,19 +122,32 @@ impl<T> Value<T> {
     /// Maps the value, keeping its state and origin.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Value<U> {
         match self {
-            Value::Set { value, origin } => Value::Set { value: f(value), origin },
-            Value::Default { value, origin } => Value::Default { value: f(value), origin },
+            Value::Set { value, origin } => Value::Set {
+                value: f(value),
+                origin,
+            },
+            Value::Default { value, origin } => Value::Default {
+                value: f(value),
+                origin,
+            },
             Value::Unknown { reason, origin } => Value::Unknown { reason, origin },
         }
     }
 
     pub fn as_ref(&self) -> Value<&T> {
         match self {
-            Value::Set { value, origin } => Value::Set { value, origin: origin.clone() },
-            Value::Default { value, origin } => Value::Default { value, origin: origin.clone() },
-            Value::Unknown { reason, origin } => {
-                Value::Unknown { reason: reason.clone(), origin: origin.clone() }
-            }
+            Value::Set { value, origin } => Value::Set {
+                value,
+                origin: origin.clone(),
+            },
+            Value::Default { value, origin } => Value::Default {
+                value,
+                origin: origin.clone(),
+            },
+            Value::Unknown { reason, origin } => Value::Unknown {
+                reason: reason.clone(),
+                origin: origin.clone(),
+            },
         }
     }
 }
@@ -180,7 +196,13 @@ mod tests {
     fn values_round_trip_through_json() {
         let v = Value::set(
             "VpcOnly".to_string(),
-            Origin::File(FileSpan { file: "main.tf".into(), start: 3, end: 12, line: 2, column: 5 }),
+            Origin::File(FileSpan {
+                file: "main.tf".into(),
+                start: 3,
+                end: 12,
+                line: 2,
+                column: 5,
+            }),
         );
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(serde_json::from_str::<Value<String>>(&json).unwrap(), v);

@@ -77,9 +77,15 @@ crate::check! {
 
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     for nb in &ctx.model.notebook_instances {
-        out.judge(nb, "DirectInternetAccess", &nb.direct_internet_access, |v| {
-            (*v == Toggle::Enabled).then(|| "notebook instance has direct internet access Enabled".to_string())
-        });
+        out.judge(
+            nb,
+            "DirectInternetAccess",
+            &nb.direct_internet_access,
+            |v| {
+                (*v == Toggle::Enabled)
+                    .then(|| "notebook instance has direct internet access Enabled".to_string())
+            },
+        );
     }
 }
 
@@ -90,7 +96,10 @@ mod tests {
 
     #[test]
     fn disabled_passes() {
-        assert_eq!(verdicts(&CHECK, "pass.tf"), [("aws_sagemaker_notebook_instance.private".into(), "pass")]);
+        assert_eq!(
+            verdicts(&CHECK, "pass.tf"),
+            [("aws_sagemaker_notebook_instance.private".into(), "pass")]
+        );
     }
 
     #[test]

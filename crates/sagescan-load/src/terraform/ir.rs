@@ -52,7 +52,10 @@ pub enum Val {
     /// A reference to another resource instance's attribute whose value is not a literal
     /// in the configuration (`aws_subnet.a.id`, `aws_kms_key.k.arn`). `address` is absolute
     /// (module prefix and instance key included), so it is directly a model reference key.
-    Ref { address: String, attribute: String },
+    Ref {
+        address: String,
+        attribute: String,
+    },
     /// Not statically known; the reason names the culprit (`var.x has no value`,
     /// `function timestamp() is not evaluated`, `data.aws_vpc.x.id is known only after apply`).
     Unknown(String),
@@ -64,7 +67,10 @@ impl Body {
     }
 
     pub fn blocks<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Body> + 'a {
-        self.blocks.iter().filter(move |(n, _)| n == name).map(|(_, b)| b)
+        self.blocks
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, b)| b)
     }
 
     pub fn block(&self, name: &str) -> Option<&Body> {

@@ -1,5 +1,425 @@
-//! The Terraform HCL loader: walks for root modules, parses files with spans (hcl-edit),
-//! evaluates what is statically known ([`eval`]) and maps resource instances to the model
-//! ([`map`]).
+//! The Terraform HCL loader: walks for root modules ([`walk`]), parses files with spans
+//! ([`parse`], hcl-edit), evaluates what is statically known ([`eval`], [`module`],
+//! [`expand`]) and maps resource instances to the model ([`map`]).
+//!
+//! Every directory holding `.tf` files is a configuration (a root module) unless another
+//! directory found in the walk calls it as a local module; a `.tf` file named on the
+//! command line is a configuration of its own. Files are read and parsed once, in
+//! parallel, and configurations are evaluated in parallel.
 
+mod eval;
+mod expand;
+mod funcs;
 pub mod ir;
+pub mod map;
+mod module;
+mod parse;
+mod vars;
+mod walk;
+
+use crate::{LoadError, LoadOptions};
+use module::{CallSource, Evaluator, ModuleDef, call_source, normalize};
+use parse::{FileGap, ParsedFile, file_origin};
+use rayon::prelude::*;
+use sagescan_model::{ConfigId, CoverageGap, Model, SourceFile};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use vars::VarFile;
+
+/// Stack size of the threads that parse and evaluate. The parser (nesting capped at 64 by
+/// hcl-edit) and the evaluator (depth capped by `module::MAX_EVAL_DEPTH`) recurse; this
+/// leaves a wide margin over their worst case even in unoptimized builds.
+const STACK_SIZE: usize = 64 << 20;
+
+/// Everything loaded, evaluated but not yet mapped: `model` holds the configurations, the
+/// source texts and the coverage gaps (no resources); `instances[i]` are the resource
+/// instances of configuration `i`.
+#[derive(Debug)]
+pub struct Evaluation {
+    pub model: Model,
+    pub instances: Vec<Vec<ir::Instance>>,
+}
+
+/// A module: a directory's `.tf` files, or one file named on the command line.
+struct Unit {
+    /// Lexically normalized path: the module's identity, what local sources resolve to.
+    key: PathBuf,
+    /// The path as given (joined with the walked relative part): the configuration name.
+    display: String,
+    /// Directory that relative module sources start from.
+    base_dir: PathBuf,
+    tf_paths: Vec<PathBuf>,
+    tfvars_paths: Vec<PathBuf>,
+    files: Vec<ParsedFile>,
+    tfvars: Vec<VarFile>,
+    /// Problems with the unit as a whole (`.tf.json` files that are not read).
+    gaps: Vec<FileGap>,
+    /// Found by the walk or named by the user (a module loaded only because it is called
+    /// is never a root).
+    candidate: bool,
+    /// Named on the command line as a file: always a root.
+    named: bool,
+}
+
+impl Unit {
+    fn new(key: PathBuf, display: String, base_dir: PathBuf, candidate: bool, named: bool) -> Self {
+        Unit {
+            key,
+            display,
+            base_dir,
+            tf_paths: Vec::new(),
+            tfvars_paths: Vec::new(),
+            files: Vec::new(),
+            tfvars: Vec::new(),
+            gaps: Vec::new(),
+            candidate,
+            named,
+        }
+    }
+
+    fn from_dir(found: walk::DirFiles, candidate: bool) -> Self {
+        let key = normalize(&found.dir);
+        let display = if candidate {
+            found.dir.display().to_string()
+        } else {
+            key.display().to_string()
+        };
+        let mut unit = Unit::new(key.clone(), display, key, candidate, false);
+        unit.tf_paths = found.tf;
+        unit.tfvars_paths = found.tfvars;
+        unit.gaps = found.tf_json.iter().map(|p| tf_json_gap(p)).collect();
+        unit
+    }
+
+    /// The local module directories this unit calls.
+    fn local_calls(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        self.files
+            .iter()
+            .filter_map(|f| f.body.as_ref())
+            .flat_map(|b| b.blocks())
+            .filter(|b| b.ident.as_str() == "module")
+            .filter_map(|b| match call_source(b, &self.base_dir) {
+                CallSource::Local(key) => Some(key),
+                _ => None,
+            })
+    }
+}
+
+fn tf_json_gap(path: &Path) -> FileGap {
+    let display: Arc<str> = path.display().to_string().into();
+    FileGap {
+        kind: "unsupported",
+        message: format!("{display}: Terraform JSON syntax (.tf.json) is not loaded"),
+        origin: file_origin(&display),
+    }
+}
+
+/// Reads and evaluates every path; see [`crate::load`].
+pub fn evaluate(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation, LoadError> {
+    match rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build()
+    {
+        Ok(pool) => pool.install(|| evaluate_here(paths, options)),
+        // Without threads of our own (a restricted environment), run on the caller's.
+        Err(_) => evaluate_here(paths, options),
+    }
+}
+
+fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation, LoadError> {
+    let mut global_gaps = Vec::new();
+    let mut units = discover(paths, &mut global_gaps)?;
+    parse_units(&mut units);
+    load_called_modules(&mut units);
+    let var_files = read_var_files(&options.var_files, &mut global_gaps)?;
+
+    let index: HashMap<&Path, usize> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.key.as_path(), i))
+        .collect();
+    let mut roots = find_roots(&units, &index);
+    roots.sort_by(|&a, &b| units[a].display.cmp(&units[b].display));
+
+    let mut model = Model::default();
+    let configs: Vec<(ConfigId, &Unit)> = roots
+        .iter()
+        .map(|&r| {
+            (
+                model.add_config(units[r].display.clone(), "terraform"),
+                &units[r],
+            )
+        })
+        .collect();
+    model.gaps = global_gaps.into_iter().map(|g| gap(None, g)).collect();
+
+    let defs: HashMap<PathBuf, ModuleDef> = units
+        .iter()
+        .map(|u| {
+            (
+                u.key.clone(),
+                ModuleDef::new(u.key.clone(), u.display.clone(), &u.base_dir, &u.files),
+            )
+        })
+        .collect();
+    let results: Vec<(Vec<ir::Instance>, Vec<CoverageGap>)> = configs
+        .par_iter()
+        .map(|&(id, unit)| {
+            let root = &defs[&unit.key];
+            let values = vars::merge(unit.tfvars.iter().chain(&var_files), &options.vars);
+            let ev = Evaluator::new(&defs, id, root);
+            let mut instances = Vec::new();
+            expand::collect(&ev, &Evaluator::root_instance(root, values), &mut instances);
+            let (eval_gaps, used) = ev.finish();
+            let mut gaps = file_gaps(id, unit, &used, &units, &index, &defs);
+            gaps.extend(eval_gaps);
+            (instances, gaps)
+        })
+        .collect();
+
+    let mut instances = Vec::with_capacity(results.len());
+    for (inst, gaps) in results {
+        model.gaps.extend(gaps);
+        instances.push(inst);
+    }
+    model.sources = sources(&units, &var_files);
+    Ok(Evaluation { model, instances })
+}
+
+fn gap(config: Option<ConfigId>, g: FileGap) -> CoverageGap {
+    CoverageGap {
+        config,
+        kind: g.kind.to_string(),
+        message: g.message,
+        origin: g.origin,
+    }
+}
+
+/// The units named or found under `paths`, deduplicated by identity.
+fn discover(paths: &[PathBuf], gaps: &mut Vec<FileGap>) -> Result<Vec<Unit>, LoadError> {
+    let mut units: Vec<Unit> = Vec::new();
+    let mut seen = HashSet::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.is_file() {
+            let key = normalize(path);
+            if !seen.insert(key.clone()) {
+                continue;
+            }
+            let base = normalize(path.parent().unwrap_or(Path::new("")));
+            let mut unit = Unit::new(key, path.display().to_string(), base, true, true);
+            if path.to_string_lossy().ends_with(".tf.json") {
+                unit.gaps.push(tf_json_gap(path));
+            } else {
+                unit.tf_paths.push(path.clone());
+            }
+            units.push(unit);
+            continue;
+        }
+        let walked = walk::walk(path);
+        for message in walked.errors {
+            let display: Arc<str> = path.display().to_string().into();
+            gaps.push(FileGap {
+                kind: "io-error",
+                message,
+                origin: file_origin(&display),
+            });
+        }
+        if walked.dirs.is_empty() {
+            return Err(LoadError::NothingToScan(path.clone()));
+        }
+        for dir in walked.dirs {
+            let unit = Unit::from_dir(dir, true);
+            if seen.insert(unit.key.clone()) {
+                units.push(unit);
+            }
+        }
+    }
+    Ok(units)
+}
+
+/// Reads and parses the files of `units`, in parallel.
+fn parse_units(units: &mut [Unit]) {
+    units.par_iter_mut().for_each(|u| {
+        u.files = u
+            .tf_paths
+            .par_iter()
+            .map(|p| parse::parse_file(p, p.display().to_string().into()))
+            .collect();
+        u.tfvars = u.tfvars_paths.iter().map(|p| read_var_file(p)).collect();
+    });
+}
+
+fn read_var_file(path: &Path) -> VarFile {
+    let display: Arc<str> = path.display().to_string().into();
+    match parse::read(path, &display) {
+        Ok(text) => vars::parse_var_file(display, text),
+        Err(gap) => VarFile {
+            source: parse::SourceText::new(display, String::new()),
+            values: Vec::new(),
+            gap: Some(*gap),
+        },
+    }
+}
+
+/// Loads, round by round, the local module directories called by loaded units that the
+/// walk did not find (e.g. `../modules/net` outside the scanned path). Each directory is
+/// loaded once however often it is called; a missing one is reported when evaluated.
+fn load_called_modules(units: &mut Vec<Unit>) {
+    let mut tried: HashSet<PathBuf> = units.iter().map(|u| u.key.clone()).collect();
+    let mut from = 0;
+    while from < units.len() {
+        let wanted: BTreeSet<PathBuf> = units[from..]
+            .iter()
+            .flat_map(Unit::local_calls)
+            .filter(|k| !tried.contains(k))
+            .collect();
+        from = units.len();
+        for key in wanted {
+            tried.insert(key.clone());
+            if let Ok(found) = walk::list_dir(&key)
+                && !found.tf.is_empty()
+            {
+                units.push(Unit::from_dir(found, false));
+            }
+        }
+        parse_units(&mut units[from..]);
+    }
+}
+
+/// The units that are configurations: named files, and walked directories that no other
+/// unit calls. Directories that call each other in a cycle that no root reaches would be
+/// lost that way, so the first of each such group becomes a root too.
+fn find_roots(units: &[Unit], index: &HashMap<&Path, usize>) -> Vec<usize> {
+    let calls: Vec<Vec<usize>> = units
+        .iter()
+        .map(|u| {
+            u.local_calls()
+                .filter_map(|k| index.get(k.as_path()).copied())
+                .collect()
+        })
+        .collect();
+    let mut called = vec![false; units.len()];
+    for (i, targets) in calls.iter().enumerate() {
+        for &t in targets {
+            if t != i {
+                called[t] = true;
+            }
+        }
+    }
+    let mut roots: Vec<usize> = (0..units.len())
+        .filter(|&i| units[i].candidate && (units[i].named || !called[i]))
+        .collect();
+    let mut reached = vec![false; units.len()];
+    let mut stack = roots.clone();
+    let mut order: Vec<usize> = (0..units.len()).filter(|&i| units[i].candidate).collect();
+    order.sort_by(|&a, &b| units[a].key.cmp(&units[b].key));
+    let mut next = order.into_iter();
+    loop {
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut reached[i], true) {
+                stack.extend(&calls[i]);
+            }
+        }
+        match next.by_ref().find(|&i| !reached[i]) {
+            Some(i) => {
+                roots.push(i);
+                stack.push(i);
+            }
+            None => break,
+        }
+    }
+    roots
+}
+
+fn read_var_files(paths: &[PathBuf], gaps: &mut Vec<FileGap>) -> Result<Vec<VarFile>, LoadError> {
+    let mut out = Vec::with_capacity(paths.len());
+    for path in paths {
+        // A variables file the user named must exist, like any other path they named.
+        std::fs::metadata(path).map_err(|source| LoadError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let file = read_var_file(path);
+        if let Some(g) = &file.gap {
+            gaps.push(g.clone());
+        }
+        out.push(file);
+    }
+    Ok(out)
+}
+
+/// The gaps of the files of every module a configuration uses (and of its own tfvars).
+fn file_gaps(
+    id: ConfigId,
+    root: &Unit,
+    used: &BTreeSet<PathBuf>,
+    units: &[Unit],
+    index: &HashMap<&Path, usize>,
+    defs: &HashMap<PathBuf, ModuleDef>,
+) -> Vec<CoverageGap> {
+    let mut out: Vec<CoverageGap> = root
+        .tfvars
+        .iter()
+        .filter_map(|f| f.gap.clone())
+        .map(|g| gap(Some(id), g))
+        .collect();
+    for key in used {
+        let Some(&u) = index.get(key.as_path()) else {
+            continue;
+        };
+        let unit = &units[u];
+        let file_gaps = unit.files.iter().filter_map(|f| f.gap.clone());
+        let problems = defs
+            .get(key)
+            .into_iter()
+            .flat_map(|d| d.problems.iter().cloned());
+        out.extend(
+            unit.gaps
+                .iter()
+                .cloned()
+                .chain(file_gaps)
+                .chain(problems)
+                .map(|g| gap(Some(id), g)),
+        );
+    }
+    out
+}
+
+/// The text of every file read, sorted by path, for snippets.
+fn sources(units: &[Unit], var_files: &[VarFile]) -> Vec<SourceFile> {
+    let read_ok = |g: &Option<FileGap>| !matches!(g, Some(g) if g.kind != "parse-error");
+    let mut out: Vec<SourceFile> = units
+        .iter()
+        .flat_map(|u| {
+            let tf = u
+                .files
+                .iter()
+                .filter(|f| read_ok(&f.gap))
+                .map(|f| &f.source);
+            let vars = u
+                .tfvars
+                .iter()
+                .filter(|f| read_ok(&f.gap))
+                .map(|f| &f.source);
+            tf.chain(vars)
+        })
+        .chain(
+            var_files
+                .iter()
+                .filter(|f| read_ok(&f.gap))
+                .map(|f| &f.source),
+        )
+        .map(|s| SourceFile {
+            path: s.path.to_string(),
+            text: s.text.clone(),
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out.dedup_by(|a, b| a.path == b.path);
+    out
+}

@@ -1,0 +1,16 @@
+variable "key" {
+  type = string
+}
+
+resource "aws_sagemaker_domain" "studio" {
+  domain_name             = "studio"
+  auth_mode               = "IAM"
+  vpc_id                  = "vpc-0abc"
+  subnet_ids              = ["subnet-0abc"]
+  app_network_access_type = "VpcOnly"
+  kms_key_id              = var.key
+
+  default_user_settings {
+    execution_role = "arn:aws:iam::123456789012:role/studio"
+  }
+}

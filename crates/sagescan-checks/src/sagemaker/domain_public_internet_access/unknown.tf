@@ -1,0 +1,15 @@
+variable "network_mode" {
+  type = string
+}
+
+resource "aws_sagemaker_domain" "studio" {
+  domain_name             = "studio"
+  auth_mode               = "IAM"
+  vpc_id                  = "vpc-0abc"
+  subnet_ids              = ["subnet-0abc"]
+  app_network_access_type = var.network_mode
+
+  default_user_settings {
+    execution_role = "arn:aws:iam::123456789012:role/studio"
+  }
+}

@@ -1,0 +1,17 @@
+variable "subnets" {
+  type = list(string)
+}
+
+resource "aws_sagemaker_model" "m" {
+  name               = "m"
+  execution_role_arn = "arn:aws:iam::123456789012:role/sm"
+
+  primary_container {
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1"
+  }
+
+  vpc_config {
+    subnets            = var.subnets
+    security_group_ids = ["sg-0abc"]
+  }
+}

@@ -1,0 +1,235 @@
+//! Reading and parsing one Terraform file: size and encoding limits, the hcl-edit parse with
+//! spans, and turning byte spans into model [`Origin`]s with 1-based line and column.
+//!
+//! A file that cannot be read or parsed is not an error of the load: it becomes a
+//! [`FileGap`] that the caller attaches to every configuration the file belongs to.
+
+use hcl_edit::Span;
+use hcl_edit::structure::{Block, Body};
+use sagescan_model::{FileSpan, Origin};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Larger files are not read: no hand-written Terraform file comes near this, and a
+/// hostile multi-gigabyte input must not exhaust memory.
+pub(crate) const MAX_FILE_SIZE: u64 = 8 << 20;
+
+/// A problem with one file, to become a coverage gap.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct FileGap {
+    /// `parse-error`, `io-error` or `too-large`.
+    pub kind: &'static str,
+    pub message: String,
+    pub origin: Origin,
+}
+
+/// A source file's text with a line index, to turn byte offsets into line and column.
+#[derive(Debug)]
+pub(crate) struct SourceText {
+    /// The path as the user gave it joined with the relative part (never canonicalized).
+    pub path: Arc<str>,
+    pub text: String,
+    /// Byte offset of the start of every line.
+    line_starts: Vec<usize>,
+}
+
+impl SourceText {
+    pub fn new(path: Arc<str>, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceText {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The origin of a byte range; line and column (in characters) are 1-based.
+    pub fn origin(&self, span: Range<usize>) -> Origin {
+        let start = span.start.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= start).max(1);
+        let line_start = self.line_starts[line - 1];
+        // Offsets from hcl-edit are on char boundaries; `get` keeps a bad one from panicking.
+        let column = self
+            .text
+            .get(line_start..start)
+            .map_or(1, |s| s.chars().count() + 1);
+        Origin::File(FileSpan {
+            file: self.path.clone(),
+            start: to_u32(start),
+            end: to_u32(span.end.max(start)),
+            line: to_u32(line),
+            column: to_u32(column),
+        })
+    }
+
+    /// The origin of a parsed node; a node without a span (never the case for parsed input)
+    /// falls back to the start of the file rather than to no origin at all.
+    pub fn origin_of(&self, node: &impl Span) -> Origin {
+        self.origin(node.span().unwrap_or(0..0))
+    }
+
+    /// The origin of a block's header, `resource "aws_subnet" "a" {`: the line a finding
+    /// about the whole block points at, without highlighting the whole body.
+    pub fn header_origin(&self, block: &Block) -> Origin {
+        let Some(span) = block.span() else {
+            return self.origin(0..0);
+        };
+        let after_labels = block
+            .labels
+            .last()
+            .and_then(|l| l.span())
+            .or_else(|| block.ident.span())
+            .map_or(span.start, |s| s.end);
+        let end = self
+            .text
+            .get(after_labels..span.end)
+            .and_then(|rest| rest.find('{'))
+            .map_or(span.end, |i| after_labels + i + 1);
+        self.origin(span.start..end)
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// One `.tf` (or `.tfvars`) file: its text and, unless it failed, its parsed body.
+#[derive(Debug)]
+pub(crate) struct ParsedFile {
+    pub source: SourceText,
+    pub body: Option<Body>,
+    pub gap: Option<FileGap>,
+}
+
+/// Reads a file, enforcing the size limit and UTF-8. `display` is the path to report.
+pub(crate) fn read(path: &Path, display: &Arc<str>) -> Result<String, Box<FileGap>> {
+    let io_gap = |e: std::io::Error| {
+        Box::new(FileGap {
+            kind: "io-error",
+            message: format!("{display}: {e}"),
+            origin: file_origin(display),
+        })
+    };
+    let len = std::fs::metadata(path).map_err(io_gap)?.len();
+    if len > MAX_FILE_SIZE {
+        return Err(Box::new(FileGap {
+            kind: "too-large",
+            message: format!("{display}: {len} bytes exceeds the {MAX_FILE_SIZE}-byte limit"),
+            origin: file_origin(display),
+        }));
+    }
+    let bytes = std::fs::read(path).map_err(io_gap)?;
+    String::from_utf8(bytes).map_err(|e| {
+        Box::new(FileGap {
+            kind: "io-error",
+            message: format!(
+                "{display}: not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            origin: file_origin(display),
+        })
+    })
+}
+
+/// An origin naming a whole file, for problems that have no position.
+pub(crate) fn file_origin(display: &Arc<str>) -> Origin {
+    Origin::File(FileSpan {
+        file: display.clone(),
+        start: 0,
+        end: 0,
+        line: 1,
+        column: 1,
+    })
+}
+
+/// Reads and parses one HCL file. Never fails: problems become the file's gap.
+pub(crate) fn parse_file(path: &Path, display: Arc<str>) -> ParsedFile {
+    match read(path, &display) {
+        Ok(text) => parse_text(display, text),
+        Err(gap) => ParsedFile {
+            source: SourceText::new(display, String::new()),
+            body: None,
+            gap: Some(*gap),
+        },
+    }
+}
+
+/// Parses HCL text. hcl-edit rejects nesting deeper than 64 levels and operator chains
+/// longer than 128 with a parse error, which bounds the recursion of everything that walks
+/// the tree afterwards (the evaluator adds its own limit for chains of references).
+pub(crate) fn parse_text(display: Arc<str>, text: String) -> ParsedFile {
+    let source = SourceText::new(display, text);
+    match hcl_edit::parser::parse_body(&source.text) {
+        Ok(body) => ParsedFile {
+            source,
+            body: Some(body),
+            gap: None,
+        },
+        Err(e) => {
+            let offset = e.location().offset();
+            let message = e.message().split_whitespace().collect::<Vec<_>>().join(" ");
+            let gap = FileGap {
+                kind: "parse-error",
+                message,
+                origin: source.origin(offset..offset),
+            };
+            ParsedFile {
+                source,
+                body: None,
+                gap: Some(gap),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span_of(origin: &Origin) -> (u32, u32, u32, u32) {
+        let f = origin.file().expect("a file origin");
+        (f.line, f.column, f.start, f.end)
+    }
+
+    #[test]
+    fn line_and_column_count_characters_from_one() {
+        let src = SourceText::new("a.tf".into(), "ab\n\u{e9}x = 1\n".into());
+        // `x` is the second character but the fourth byte of line 2 (é is two bytes).
+        assert_eq!(span_of(&src.origin(5..6)), (2, 2, 5, 6));
+        assert_eq!(span_of(&src.origin(0..1)), (1, 1, 0, 1));
+        assert_eq!(span_of(&src.origin(3..3)), (2, 1, 3, 3));
+    }
+
+    #[test]
+    fn block_header_ends_at_the_opening_brace() {
+        let text = "\nresource \"x\" \"{y\" {\n  a = 1\n}\n".to_string();
+        let parsed = parse_text("m.tf".into(), text);
+        let body = parsed.body.as_ref().expect("parses");
+        let block = body.blocks().next().expect("a block");
+        let (line, column, start, end) = span_of(&parsed.source.header_origin(block));
+        assert_eq!((line, column), (2, 1));
+        assert_eq!(
+            &parsed.source.text[start as usize..end as usize],
+            "resource \"x\" \"{y\" {"
+        );
+    }
+
+    #[test]
+    fn parse_error_is_a_gap_at_the_error_position() {
+        let parsed = parse_text("bad.tf".into(), "a = 1\nb = \n".into());
+        let gap = parsed.gap.expect("a gap");
+        assert_eq!(gap.kind, "parse-error");
+        assert!(!gap.message.contains('\n'));
+        assert_eq!(span_of(&gap.origin).0, 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected_not_overflowed() {
+        let deep = format!("a = {}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        let parsed = parse_text("deep.tf".into(), deep);
+        assert_eq!(parsed.gap.map(|g| g.kind), Some("parse-error"));
+    }
+}

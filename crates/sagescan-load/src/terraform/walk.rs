@@ -1,0 +1,159 @@
+//! Finding Terraform files: walks a directory the way a developer's tools do (respecting
+//! `.gitignore`, skipping hidden directories such as `.terraform/`) and groups the files
+//! by directory. Walking only lists names; reading and parsing happen afterwards in
+//! parallel.
+//!
+//! Paths are the path the user gave joined with the relative part, never canonicalized, so
+//! every origin reads the way the user typed it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The Terraform files of one directory, each list sorted by path.
+#[derive(Debug, Default)]
+pub(crate) struct DirFiles {
+    pub dir: PathBuf,
+    pub tf: Vec<PathBuf>,
+    /// `terraform.tfvars`, `terraform.tfvars.json`, then `*.auto.tfvars(.json)` by name:
+    /// Terraform's precedence order, lowest first.
+    pub tfvars: Vec<PathBuf>,
+    /// `*.tf.json` files, which this loader does not read.
+    pub tf_json: Vec<PathBuf>,
+}
+
+/// The result of a walk; `errors` are entries that could not be listed.
+#[derive(Debug, Default)]
+pub(crate) struct Walked {
+    pub dirs: Vec<DirFiles>,
+    pub errors: Vec<String>,
+}
+
+enum Kind {
+    Tf,
+    TfJson,
+    /// Precedence rank among variable files.
+    Tfvars(u8),
+}
+
+fn kind(name: &str) -> Option<Kind> {
+    if name.ends_with(".tf.json") {
+        Some(Kind::TfJson)
+    } else if name.ends_with(".tf") {
+        Some(Kind::Tf)
+    } else if name == "terraform.tfvars" {
+        Some(Kind::Tfvars(0))
+    } else if name == "terraform.tfvars.json" {
+        Some(Kind::Tfvars(1))
+    } else if name.ends_with(".auto.tfvars") || name.ends_with(".auto.tfvars.json") {
+        Some(Kind::Tfvars(2))
+    } else {
+        None
+    }
+}
+
+/// Directories being collected, each with its variable files and their precedence rank.
+type Collecting = BTreeMap<PathBuf, (DirFiles, Vec<(u8, PathBuf)>)>;
+
+fn add(dirs: &mut Collecting, path: PathBuf) {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let Some(kind) = kind(name) else { return };
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let (entry, vars) = dirs.entry(dir.clone()).or_insert_with(|| {
+        (
+            DirFiles {
+                dir,
+                ..DirFiles::default()
+            },
+            Vec::new(),
+        )
+    });
+    match kind {
+        Kind::Tf => entry.tf.push(path),
+        Kind::TfJson => entry.tf_json.push(path),
+        Kind::Tfvars(rank) => vars.push((rank, path)),
+    }
+}
+
+fn finish(dirs: Collecting) -> Vec<DirFiles> {
+    dirs.into_values()
+        .map(|(mut d, mut vars)| {
+            d.tf.sort();
+            d.tf_json.sort();
+            vars.sort();
+            d.tfvars = vars.into_iter().map(|(_, p)| p).collect();
+            d
+        })
+        // A directory holding only variable files is not a module.
+        .filter(|d| !d.tf.is_empty() || !d.tf_json.is_empty())
+        .collect()
+}
+
+/// Walks `root` for Terraform files.
+pub(crate) fn walk(root: &Path) -> Walked {
+    let mut dirs = BTreeMap::new();
+    let mut errors = Vec::new();
+    // `require_git(false)`: a `.gitignore` is honoured even in a copy outside a repository.
+    for entry in ignore::WalkBuilder::new(root).require_git(false).build() {
+        match entry {
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => add(&mut dirs, e.into_path()),
+            Ok(_) => {}
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    Walked {
+        dirs: finish(dirs),
+        errors,
+    }
+}
+
+/// The Terraform files directly in `dir` (a module directory outside the walked paths).
+pub(crate) fn list_dir(dir: &Path) -> std::io::Result<DirFiles> {
+    let mut dirs = BTreeMap::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            add(&mut dirs, dir.join(entry.file_name()));
+        }
+    }
+    let mut found = finish(dirs).pop().unwrap_or_default();
+    found.dir = dir.to_path_buf();
+    // Variable files belong to root modules only.
+    found.tfvars.clear();
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tfvars_precedence_order() {
+        let mut dirs = BTreeMap::new();
+        for name in [
+            "b.auto.tfvars",
+            "terraform.tfvars.json",
+            "a.auto.tfvars.json",
+            "terraform.tfvars",
+            "main.tf",
+        ] {
+            add(&mut dirs, PathBuf::from("d").join(name));
+        }
+        let found = finish(dirs);
+        let names: Vec<_> = found[0]
+            .tfvars
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "terraform.tfvars",
+                "terraform.tfvars.json",
+                "a.auto.tfvars.json",
+                "b.auto.tfvars"
+            ]
+        );
+    }
+}

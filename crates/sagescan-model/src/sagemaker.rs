@@ -32,9 +32,9 @@ pub struct Model {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Container {
     pub image: Value<Option<String>>,
-    /// `ImageConfig.RepositoryAccessMode`, for images outside ECR: `Platform` (pulled over
-    /// the internet) or `Vpc` (a private registry reached through the model's VPC).
-    /// `None` = no `ImageConfig`: the image comes from ECR.
+    /// `ImageConfig.RepositoryAccessMode`: `Platform` (the image is in Amazon ECR) or `Vpc`
+    /// (a private registry reached through the model's VPC). `None` = no `ImageConfig`,
+    /// which means the same as `Platform`.
     pub repository_access_mode: Value<Option<RepositoryAccessMode>>,
     /// Where the container is declared.
     #[serde(default)]

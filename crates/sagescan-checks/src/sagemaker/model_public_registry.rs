@@ -5,18 +5,24 @@ use sagescan_model::sagemaker::RepositoryAccessMode;
 
 crate::check! {
     /// ## What it checks
-    /// A SageMaker model with a container whose `ImageConfig.RepositoryAccessMode` is
-    /// `Platform`. Containers without an `ImageConfig` pass (their image is in Amazon
-    /// ECR), as do containers in `Vpc` mode. One finding per model, on the first offending
-    /// container; the message lists every one.
+    /// A SageMaker model with a container whose image is neither in a private Amazon ECR
+    /// registry (`<account>.dkr.ecr.<region>.amazonaws.com/…`) nor pulled through the
+    /// model's VPC from a private registry (`ImageConfig.RepositoryAccessMode = Vpc`):
+    /// for example `public.ecr.aws/…`, Docker Hub, `ghcr.io` or `nvcr.io` images. Containers
+    /// created from a model package (no image) are not judged. One finding per model, on the
+    /// first offending container; the message lists every one.
     ///
     /// ## Why it matters
-    /// `Platform` tells SageMaker to fetch the image itself, over its own network, rather
-    /// than through the model's VPC. The pull then escapes everything your VPC enforces
-    /// and records: ECR VPC endpoint policies that limit which repositories (and accounts)
-    /// images may come from, firewall rules and flow logs. What code ends up serving your
-    /// data is then decided by the image URI alone. In `Vpc` mode the image comes from a
-    /// registry reached through the model's subnets, under those controls.
+    /// The image is the code that will read your model artifacts and every inference
+    /// request. An image referenced in a public registry can be replaced by whoever controls
+    /// that repository (tags are mutable), is fetched outside the controls your VPC
+    /// enforces (ECR endpoint policies, Network Firewall, flow logs), and leaves no copy
+    /// under your account's scanning and retention. AWS's guidance for network-isolated
+    /// hosting is to keep images in your own ECR (reached through the `ecr.api` / `ecr.dkr`
+    /// endpoints) or in a private registry reached through the VPC.
+    ///
+    /// Note: `RepositoryAccessMode = Platform` alone is not a finding: AWS documents it as
+    /// "the model image is hosted in Amazon ECR".
     ///
     /// ## Example
     /// ```hcl
@@ -24,10 +30,7 @@ crate::check! {
     ///   name               = "churn"
     ///   execution_role_arn = aws_iam_role.sm.arn
     ///   primary_container {
-    ///     image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1"
-    ///     image_config {
-    ///       repository_access_mode = "Platform"
-    ///     }
+    ///     image = "public.ecr.aws/acme/churn:latest"
     ///   }
     /// }
     /// ```
@@ -37,13 +40,18 @@ crate::check! {
     ///   Properties:
     ///     ExecutionRoleArn: !GetAtt Role.Arn
     ///     PrimaryContainer:
-    ///       Image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1
-    ///       ImageConfig:
-    ///         RepositoryAccessMode: Platform
+    ///       Image: public.ecr.aws/acme/churn:latest
     /// ```
     ///
     /// ## Use instead
+    /// Copy the image into your own ECR repository (`docker pull`, `docker tag`,
+    /// `docker push`, or an ECR pull-through cache rule) and reference it there, or serve it
+    /// from a private registry reached through the VPC:
     /// ```hcl
+    ///   primary_container {
+    ///     image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1"
+    ///   }
+    ///   # or
     ///   primary_container {
     ///     image = "registry.internal.example.com/churn:1"
     ///     image_config {
@@ -68,21 +76,19 @@ crate::check! {
     /// ## Remediation
     /// Models are immutable: create a new model, a new endpoint configuration that uses it,
     /// and point the endpoint at that configuration (`UpdateEndpoint`).
-    /// - **Console**: SageMaker → Inference → Models → Create model; under *Container
-    ///   definition* choose *Use a private registry* (Vpc) and configure the VPC.
-    /// - **CLI**: `aws sagemaker create-model --primary-container
-    ///   'Image=…,ImageConfig={RepositoryAccessMode=Vpc}' --vpc-config … …`
-    /// - **Terraform**: `image_config { repository_access_mode = "Vpc" }` with `vpc_config`
-    ///   (forces replacement).
-    /// - **CloudFormation**: `ImageConfig.RepositoryAccessMode: Vpc` with `VpcConfig`
-    ///   (update requires replacement).
+    /// - **Console**: SageMaker → Inference → Models → Create model; enter the image's
+    ///   ECR URI, or choose *Use a private registry* and configure the VPC.
+    /// - **CLI**: `aws ecr create-repository …`, push the image, then `aws sagemaker
+    ///   create-model --primary-container Image=<account>.dkr.ecr.<region>.amazonaws.com/…`
+    /// - **Terraform**: point `image` at your ECR repository, or add
+    ///   `image_config { repository_access_mode = "Vpc" }` with `vpc_config` (forces
+    ///   replacement).
+    /// - **CloudFormation**: `Image` in your ECR, or `ImageConfig.RepositoryAccessMode: Vpc`
+    ///   with `VpcConfig` (update requires replacement).
     ///
     /// ## Limitations
-    /// SageMaker rejects a non-ECR image unless the mode is `Vpc`, so a `Platform`
-    /// container's image is in Amazon ECR and is pulled exactly like a container without
-    /// `ImageConfig`, which this check passes. A finding means "pulled outside the VPC",
-    /// not "pulled from a public registry"; whether the ECR repository is your own is not
-    /// checked.
+    /// Whether the ECR repository belongs to your account or organization is not checked:
+    /// AWS-owned ECR registries (Deep Learning Containers, built-in algorithms) pass.
     ///
     /// ## References
     /// - <https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ImageConfig.html>
@@ -92,13 +98,29 @@ crate::check! {
         code: "SM123",
         name: "model-public-registry",
         severity: Medium,
-        summary: "model container image is pulled outside the model's VPC",
-        remediation: "Pull model images through the VPC (RepositoryAccessMode Vpc) from a registry you control",
+        summary: "model container image comes from a public registry",
+        remediation: "Serve model images from your own ECR repository or a private registry reached through the VPC",
         run: run,
     };
 }
 
 const ATTR: &str = "ImageConfig.RepositoryAccessMode";
+
+/// Whether `image` names a private Amazon ECR registry:
+/// `<12-digit account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/…`.
+fn is_private_ecr(image: &str) -> bool {
+    let host = image.split('/').next().unwrap_or_default();
+    let mut labels = host.split('.');
+    let account = labels.next().unwrap_or_default();
+    let rest: Vec<&str> = labels.collect();
+    account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && matches!(
+            rest.as_slice(),
+            ["dkr", "ecr" | "ecr-fips", _region, "amazonaws", "com"]
+                | ["dkr", "ecr" | "ecr-fips", _region, "amazonaws", "com", "cn"]
+        )
+}
 
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     for m in &ctx.model.models {
@@ -115,40 +137,43 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
         };
         let mut parts = Parts::default();
         for (i, c) in containers.iter().enumerate() {
-            let image = c
-                .image
-                .get()
-                .cloned()
-                .flatten()
-                .unwrap_or_else(|| "unknown image".into());
+            let n = i + 1;
+            let image = match &c.image {
+                Value::Unknown { reason, origin } => {
+                    parts.unknown(
+                        nearest(origin, &c.origin),
+                        format!("cannot tell the image of container {n}: {reason}"),
+                    );
+                    continue;
+                }
+                // A model-package container: the package names its own images.
+                Value::Set { value: None, .. } | Value::Default { value: None, .. } => continue,
+                Value::Set {
+                    value: Some(image),
+                    origin,
+                }
+                | Value::Default {
+                    value: Some(image),
+                    origin,
+                } => (image, nearest(origin, &c.origin)),
+            };
+            if is_private_ecr(image.0) {
+                parts.pass();
+                continue;
+            }
             match &c.repository_access_mode {
                 Value::Unknown { reason, origin } => parts.unknown(
                     nearest(origin, &c.origin),
-                    format!(
-                        "cannot tell {ATTR} of container {} ({image}): {reason}",
-                        i + 1
-                    ),
+                    format!("cannot tell {ATTR} of container {n} ({}): {reason}", image.0),
                 ),
-                Value::Set { value, origin } | Value::Default { value, origin } => {
-                    if *value == Some(RepositoryAccessMode::Platform) {
-                        // The container, not the attribute: the fix is the whole image
-                        // reference, and a defaulted mode has no span of its own.
-                        let at = nearest(&c.origin, origin);
-                        parts.fail(
-                            at,
-                            format!("container {} ({image}) with {ATTR} Platform", i + 1),
-                        );
-                    } else {
-                        parts.pass();
-                    }
-                }
+                Value::Set { value: Some(RepositoryAccessMode::Vpc), .. } => parts.pass(),
+                Value::Set { .. } | Value::Default { .. } => parts.fail(
+                    image.1,
+                    format!("container {n} image {} outside a private ECR registry and not pulled through the VPC", image.0),
+                ),
             }
         }
-        if containers.is_empty() {
-            out.pass(m);
-        } else {
-            parts.report(out, m, "model");
-        }
+        parts.report(out, m, "model");
     }
 }
 
@@ -169,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn platform_container_fails_at_that_container() {
+    fn public_image_fails_at_that_container() {
         let got = outcomes(&CHECK, "fail.tf");
         assert_eq!(got.len(), 1);
         assert_eq!(
@@ -178,14 +203,33 @@ mod tests {
         );
         assert_eq!(
             got[0].2,
-            "model has container 2 (123456789012.dkr.ecr.us-east-1.amazonaws.com/post:1) \
-             with ImageConfig.RepositoryAccessMode Platform"
+            "model has container 2 image public.ecr.aws/acme/post:latest outside a private ECR \
+             registry and not pulled through the VPC"
         );
-        // The second container block starts on line 12 of fail.tf.
+        // The second container's image is on line 9 of fail.tf.
         assert_eq!(
             lines(&CHECK, "fail.tf"),
-            [("aws_sagemaker_model.pipeline".into(), "fail", Some(12))]
+            [("aws_sagemaker_model.pipeline".into(), "fail", Some(9))]
         );
+    }
+
+    #[test]
+    fn private_ecr_hosts_are_recognised() {
+        use super::is_private_ecr;
+        assert!(is_private_ecr(
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch:2"
+        ));
+        assert!(is_private_ecr(
+            "123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/x"
+        ));
+        assert!(is_private_ecr(
+            "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/x"
+        ));
+        assert!(!is_private_ecr("public.ecr.aws/acme/x"));
+        assert!(!is_private_ecr(
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com.evil.io/x"
+        ));
+        assert!(!is_private_ecr("pytorch/pytorch:latest"));
     }
 
     #[test]

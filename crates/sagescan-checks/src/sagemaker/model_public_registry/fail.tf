@@ -3,18 +3,10 @@ resource "aws_sagemaker_model" "pipeline" {
   execution_role_arn = "arn:aws:iam::123456789012:role/sm"
 
   container {
-    image = "registry.internal.example.com/pre:1"
-
-    image_config {
-      repository_access_mode = "Vpc"
-    }
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/pre:1"
   }
   container {
-    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/post:1"
-
-    image_config {
-      repository_access_mode = "Platform"
-    }
+    image = "public.ecr.aws/acme/post:latest"
   }
 
   vpc_config {

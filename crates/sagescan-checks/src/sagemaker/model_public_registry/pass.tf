@@ -4,6 +4,11 @@ resource "aws_sagemaker_model" "ecr" {
 
   primary_container {
     image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1"
+
+    # Platform means "hosted in Amazon ECR": not a finding.
+    image_config {
+      repository_access_mode = "Platform"
+    }
   }
 }
 

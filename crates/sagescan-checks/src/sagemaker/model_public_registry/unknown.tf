@@ -7,7 +7,7 @@ resource "aws_sagemaker_model" "m" {
   execution_role_arn = "arn:aws:iam::123456789012:role/sm"
 
   primary_container {
-    image = "registry.internal.example.com/churn:1"
+    image = "docker.io/acme/churn:1"
 
     image_config {
       repository_access_mode = var.access_mode

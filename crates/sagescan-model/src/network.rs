@@ -292,6 +292,8 @@ pub struct RuleGroup {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+// One per rule group: boxing the domain list would buy nothing but indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum RulesSource {
     /// A domain list (`rules_source_list`).
     DomainList {

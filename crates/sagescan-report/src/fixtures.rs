@@ -1,0 +1,166 @@
+//! A hand-built model and check run for the emitters' tests, independent of the loader and
+//! the catalogue so that a change there cannot silently change what these tests assert.
+
+use sagescan_checks::{CheckRun, Finding, ResourceRef, Severity, Status};
+use sagescan_model::{CoverageGap, FileSpan, Model, Origin, SourceFile};
+
+pub const MAIN_TF: &str = r#"resource "aws_sagemaker_notebook_instance" "nb" {
+  name                   = "research"
+  instance_type          = "ml.t3.medium"
+  direct_internet_access = "Enabled"
+}
+
+resource "aws_sagemaker_endpoint_configuration" "ec" {
+  name = "serve"
+  production_variant {
+    variant_name           = "main"
+    initial_instance_count = var.count
+  }
+}
+"#;
+
+/// The span of the first occurrence of `needle` in [`MAIN_TF`], with its line and column.
+pub fn span_of(needle: &str) -> Origin {
+    let start = MAIN_TF.find(needle).expect("needle in MAIN_TF");
+    let before = &MAIN_TF[..start];
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = (start - before.rfind('\n').map_or(0, |i| i + 1)) as u32 + 1;
+    Origin::File(FileSpan {
+        file: "infra/main.tf".into(),
+        start: start as u32,
+        end: (start + needle.len()) as u32,
+        line,
+        column,
+    })
+}
+
+fn resource(kind: &'static str, address: &str, source_type: &str) -> ResourceRef {
+    ResourceRef {
+        kind,
+        address: address.into(),
+        source_type: source_type.into(),
+        config: 0,
+    }
+}
+
+/// `id` is the check's (code, name, severity); `resource` the resource and its declaration.
+fn finding(
+    id: (&'static str, &'static str, Severity),
+    status: Status,
+    resource: (&ResourceRef, &Origin),
+    location: Origin,
+    message: &str,
+) -> Finding {
+    let (code, name, severity) = id;
+    Finding {
+        code,
+        name,
+        severity,
+        status,
+        resource: resource.0.clone(),
+        resource_origin: resource.1.clone(),
+        location,
+        message: message.into(),
+        remediation: "Do the right thing",
+    }
+}
+
+/// Two resources with findings, one finding in a file whose text was not kept, and a
+/// parse error in a second configuration.
+pub fn sample() -> (Model, CheckRun) {
+    let mut model = Model::default();
+    model.add_config("infra", "terraform");
+    model.add_config("broken", "terraform");
+    model.sources.push(SourceFile {
+        path: "infra/main.tf".into(),
+        text: MAIN_TF.into(),
+    });
+    model.gaps.push(CoverageGap {
+        config: Some(1),
+        kind: "parse-error".into(),
+        message: "expected `=`".into(),
+        origin: Origin::File(FileSpan {
+            file: "broken/main.tf".into(),
+            start: 30,
+            end: 31,
+            line: 3,
+            column: 5,
+        }),
+    });
+    model.finish();
+
+    let nb = resource(
+        "notebook_instances",
+        "aws_sagemaker_notebook_instance.nb",
+        "aws_sagemaker_notebook_instance",
+    );
+    let nb_origin = span_of(&MAIN_TF[..MAIN_TF.find("}\n").expect("block end") + 1]);
+    let ec = resource(
+        "endpoint_configs",
+        "aws_sagemaker_endpoint_configuration.ec",
+        "aws_sagemaker_endpoint_configuration",
+    );
+    let ec_origin = span_of("resource \"aws_sagemaker_endpoint_configuration\"");
+    let mut unkept = match span_of("name") {
+        Origin::File(f) => f,
+        _ => unreachable!("span_of returns a file origin"),
+    };
+    unkept.file = "infra/generated.tf".into();
+
+    let broken = ResourceRef {
+        kind: "configuration",
+        address: "broken".into(),
+        source_type: "terraform".into(),
+        config: 1,
+    };
+    let gap_origin = model.gaps[0].origin.clone();
+
+    // Sorted as the engine sorts: by file, line, column.
+    let findings = vec![
+        finding(
+            ("SM101", "domain-public-internet-access", Severity::High),
+            Status::Inconclusive,
+            (&broken, &gap_origin),
+            gap_origin.clone(),
+            "nothing to check was found, but the configuration is incomplete",
+        ),
+        finding(
+            ("SM132", "endpoint-config-kms-missing", Severity::Medium),
+            Status::Fail,
+            (&ec, &ec_origin),
+            Origin::File(unkept),
+            "endpoint configuration has no \"KmsKeyId\"\n\tsecond line\u{1b}[31m \u{7}",
+        ),
+        finding(
+            ("SM113", "notebook-root-access", Severity::High),
+            Status::Fail,
+            (&nb, &nb_origin),
+            // A defaulted value points at the whole resource block.
+            nb_origin.clone(),
+            "notebook instance allows root access (RootAccess is not set; AWS default applies)",
+        ),
+        finding(
+            ("SM111", "notebook-direct-internet-access", Severity::High),
+            Status::Fail,
+            (&nb, &nb_origin),
+            span_of("direct_internet_access = \"Enabled\""),
+            "notebook instance has direct internet access Enabled",
+        ),
+        finding(
+            ("SM131", "endpoint-single-instance", Severity::Medium),
+            Status::Inconclusive,
+            (&ec, &ec_origin),
+            span_of("initial_instance_count = var.count"),
+            "cannot tell InitialInstanceCount: var.count has no value",
+        ),
+    ];
+    let run = CheckRun {
+        failed: 3,
+        inconclusive: 2,
+        passed: 7,
+        checks_run: 5,
+        resources: 2,
+        findings,
+    };
+    (model, run)
+}

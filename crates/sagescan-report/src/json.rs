@@ -1,0 +1,176 @@
+//! The JSON report: a stable, schema-versioned document for machines.
+//!
+//! The document is built from serde structs rather than by hand so that escaping is correct
+//! by construction. Its shape is a contract: adding a field is compatible, while renaming,
+//! removing or changing the meaning of one requires bumping [`SCHEMA_VERSION`].
+//! Paths are exactly as the origins carry them, i.e. as the user named them on the command
+//! line (relative stays relative), so that a report is comparable across machines.
+
+use crate::{Emitter, Report, Summary, Tool};
+use sagescan_checks::{Finding, Severity, Status};
+use sagescan_model::{CoverageGap, Origin};
+use serde::Serialize;
+use std::io;
+
+/// Version of the JSON document's shape. A bump is a breaking change for consumers.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Emits the JSON report, pretty-printed, followed by a newline.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Json;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    tool: Tool<'a>,
+    findings: Vec<JsonFinding<'a>>,
+    coverage_gaps: Vec<JsonGap<'a>>,
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    code: &'a str,
+    name: &'a str,
+    severity: Severity,
+    status: Status,
+    resource: JsonResource<'a>,
+    /// The attribute that decided; `null` when the origin is not a file (live resources).
+    location: Option<Location<'a>>,
+    message: &'a str,
+    remediation: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonResource<'a> {
+    kind: &'a str,
+    address: &'a str,
+    /// The file that declares the resource; `null` when it is not from a file.
+    file: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonGap<'a> {
+    /// The configuration left incomplete; `null` when the gap affects the whole input.
+    configuration: Option<&'a str>,
+    kind: &'a str,
+    message: &'a str,
+    location: Option<Location<'a>>,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+}
+
+fn location(origin: &Origin) -> Option<Location<'_>> {
+    origin.file().map(|f| Location {
+        file: &f.file,
+        line: f.line,
+        column: f.column,
+    })
+}
+
+fn finding(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        code: f.code,
+        name: f.name,
+        severity: f.severity,
+        status: f.status,
+        resource: JsonResource {
+            kind: f.resource.kind,
+            address: &f.resource.address,
+            file: f.resource_origin.file().map(|s| &*s.file),
+        },
+        location: location(&f.location),
+        message: &f.message,
+        remediation: f.remediation,
+    }
+}
+
+fn gap<'a>(report: &Report<'a>, g: &'a CoverageGap) -> JsonGap<'a> {
+    JsonGap {
+        configuration: report.gap_configuration(g),
+        kind: &g.kind,
+        message: &g.message,
+        location: location(&g.origin),
+    }
+}
+
+impl Emitter for Json {
+    fn emit(&self, report: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
+        let doc = Document {
+            schema_version: SCHEMA_VERSION,
+            tool: report.tool,
+            findings: report.findings.iter().map(finding).collect(),
+            coverage_gaps: report.gaps.iter().map(|g| gap(report, g)).collect(),
+            summary: &report.summary,
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        out.write_all(b"\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::sample;
+
+    const TOOL: Tool<'static> = Tool {
+        name: "sagescan",
+        version: "0.0.0-test",
+    };
+
+    fn render() -> String {
+        let (model, run) = sample();
+        let mut out = Vec::new();
+        Json.emit(&Report::new(TOOL, &model, &run), &mut out)
+            .expect("writing to a Vec");
+        String::from_utf8(out).expect("JSON is UTF-8")
+    }
+
+    #[test]
+    fn document_matches_snapshot() {
+        insta::assert_snapshot!(render());
+    }
+
+    #[test]
+    fn output_parses_back_and_messages_round_trip() {
+        let (_, run) = sample();
+        let doc: serde_json::Value = serde_json::from_str(&render()).expect("valid JSON");
+        assert_eq!(doc["schema_version"], SCHEMA_VERSION);
+        let findings = doc["findings"].as_array().expect("findings array");
+        assert_eq!(findings.len(), run.findings.len());
+        for (json, f) in findings.iter().zip(&run.findings) {
+            assert_eq!(
+                json["message"].as_str(),
+                Some(f.message.as_str()),
+                "{}",
+                f.code
+            );
+        }
+        // The fixture's awkward message really has quotes, a newline and control chars.
+        let awkward = &run.findings[1].message;
+        assert!(awkward.contains('"') && awkward.contains('\n') && awkward.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn locations_keep_relative_paths_and_lines() {
+        let doc: serde_json::Value = serde_json::from_str(&render()).expect("valid JSON");
+        let sm111 = doc["findings"]
+            .as_array()
+            .and_then(|a| a.iter().find(|f| f["code"] == "SM111"))
+            .expect("SM111 finding");
+        assert_eq!(sm111["location"]["file"], "infra/main.tf");
+        assert_eq!(sm111["location"]["line"], 4);
+        assert_eq!(sm111["location"]["column"], 3);
+        assert_eq!(sm111["resource"]["file"], "infra/main.tf");
+        let gap = &doc["coverage_gaps"][0];
+        assert_eq!(gap["configuration"], "broken");
+        assert_eq!(gap["location"]["line"], 3);
+        assert_eq!(doc["summary"]["by_severity"]["high"], 2);
+        assert_eq!(doc["summary"]["files"], 2);
+    }
+}

@@ -1,0 +1,404 @@
+//! The terminal report: findings grouped by resource, each rendered as a miette diagnostic
+//! with a snippet of the source pointing at the attribute that decided, then the coverage
+//! gaps, then one summary line.
+//!
+//! Snippets come from the file texts the loader kept in the model, so rendering never reads
+//! the disk. When there is no text (live resources, files not kept) or the span does not fit
+//! the text, the finding falls back to a plain `file:line:column` line instead of failing.
+//! Colour is the caller's decision (a TTY, `NO_COLOR`); the output is otherwise identical.
+
+use crate::{Emitter, Report, origin_label};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+use sagescan_checks::{Finding, Status};
+use sagescan_model::{FileSpan, Model, Origin};
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+use std::io;
+
+/// Emits the human-readable report.
+#[derive(Clone, Copy, Debug)]
+pub struct Text {
+    /// ANSI colours (only when writing to a terminal that accepts them).
+    pub color: bool,
+    /// Column at which miette wraps messages; fixed so output does not depend on the terminal.
+    pub width: usize,
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+impl Emitter for Text {
+    fn emit(&self, report: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
+        out.write_all(self.render(report).as_bytes())
+    }
+}
+
+/// Groups findings by resource, ordered by where the resource is declared.
+type GroupKey<'f> = (Option<(&'f str, u32, u32)>, u32, &'f str, &'f str);
+
+impl Text {
+    /// The whole report as a string (rendering into memory keeps the writer simple and lets
+    /// miette's `fmt::Write` interface be used directly).
+    pub fn render(&self, report: &Report<'_>) -> String {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false)
+            .with_context_lines(1);
+
+        let mut groups: BTreeMap<GroupKey<'_>, Vec<&Finding>> = BTreeMap::new();
+        for f in report.findings {
+            let at = f
+                .resource_origin
+                .file()
+                .map(|s| (&*s.file, s.line, s.column));
+            let key = (
+                at,
+                f.resource.config,
+                f.resource.kind,
+                f.resource.address.as_str(),
+            );
+            groups.entry(key).or_default().push(f);
+        }
+
+        let mut s = String::new();
+        for ((_, _, kind, address), findings) in &groups {
+            let origin = &findings[0].resource_origin;
+            let at = origin_label(origin)
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default();
+            let header = format!("{kind} {}{at}", clean(address));
+            let _ = writeln!(s, "{}", self.bold(&header));
+            for f in findings {
+                self.finding(&handler, report.model, f, &mut s);
+            }
+            if *kind == "configuration" {
+                s.push('\n');
+            }
+        }
+
+        if !report.gaps.is_empty() {
+            let _ = writeln!(s, "{}", self.bold("coverage gaps (not scanned)"));
+            for g in &report.gaps {
+                let at = origin_label(&g.origin)
+                    .map(|l| format!("{l}: "))
+                    .unwrap_or_default();
+                let config = report
+                    .gap_configuration(g)
+                    .map(|c| format!(" [configuration {}]", clean(c)))
+                    .unwrap_or_default();
+                let _ = writeln!(s, "  {at}{}: {}{config}", clean(&g.kind), clean(&g.message));
+            }
+            s.push('\n');
+        }
+
+        s.push_str(&summary_line(report));
+        s.push('\n');
+        s
+    }
+
+    fn finding(
+        &self,
+        handler: &GraphicalReportHandler,
+        model: &Model,
+        f: &Finding,
+        s: &mut String,
+    ) {
+        if f.resource.kind == "configuration" {
+            // A check that had nothing to judge in an incomplete configuration: every such
+            // finding points at the same gap, which is listed with its location under the
+            // coverage gaps, so one line each keeps the report readable.
+            let _ = writeln!(
+                s,
+                "  {} {} ({}, {}): {}",
+                f.code,
+                f.name,
+                f.severity,
+                status_word(f.status),
+                clean(&f.message)
+            );
+            return;
+        }
+        let snippet = f.location.file().and_then(|span| Snippet::new(model, span));
+        let plain_location = match (&snippet, &f.location) {
+            (Some(_), _) => None,
+            (None, Origin::None) => Some("location unknown".to_string()),
+            (None, origin) => origin_label(origin).map(|l| format!("at {l}")),
+        };
+        let mut header = format!(
+            "{} {} ({}, {})",
+            f.code,
+            f.name,
+            f.severity,
+            status_word(f.status)
+        );
+        if let Some(at) = plain_location {
+            let _ = write!(header, " {at}");
+        }
+        let diagnostic = FindingDiagnostic {
+            header,
+            message: clean(&f.message),
+            severity: match f.status {
+                Status::Fail => miette::Severity::Error,
+                Status::Inconclusive => miette::Severity::Warning,
+            },
+            help: clean(f.remediation),
+            label: snippet.as_ref().map(|sn| {
+                LabeledSpan::new_primary_with_span(Some(status_word(f.status).to_string()), sn.span)
+            }),
+            snippet,
+        };
+        let mut rendered = String::new();
+        if handler.render_report(&mut rendered, &diagnostic).is_err() {
+            // miette fails only on a span it cannot read, which `Snippet::new` rules out;
+            // should it happen anyway, the finding must still be shown.
+            rendered = format!("  × {}\n", diagnostic.message);
+        }
+        s.push_str(&rendered);
+        s.push('\n');
+    }
+
+    fn bold(&self, text: &str) -> String {
+        if self.color {
+            format!("\u{1b}[1m{text}\u{1b}[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Fail => "fail",
+        Status::Inconclusive => "inconclusive",
+    }
+}
+
+/// `3 configurations, 41 resources, 20 checks: 5 failed (2 high, 3 medium), 1 inconclusive, 180 passed`
+pub fn summary_line(report: &Report<'_>) -> String {
+    let s = &report.summary;
+    let mut line = format!(
+        "{}, {}, {}: {} failed",
+        plural(s.configurations, "configuration"),
+        plural(s.resources, "resource"),
+        plural(s.checks_run, "check"),
+        s.failed
+    );
+    let by: Vec<String> = s
+        .by_severity
+        .nonzero()
+        .iter()
+        .map(|(sev, n)| format!("{n} {sev}"))
+        .collect();
+    if !by.is_empty() {
+        let _ = write!(line, " ({})", by.join(", "));
+    }
+    let _ = write!(
+        line,
+        ", {} inconclusive, {} passed",
+        s.inconclusive, s.passed
+    );
+    if !report.gaps.is_empty() {
+        let _ = write!(line, ", {}", plural(report.gaps.len(), "coverage gap"));
+    }
+    line
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Escapes control characters (other than newlines) so that text from a scanned file or a
+/// message cannot move the cursor or recolour the user's terminal.
+fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A file's text and the span to label in it.
+#[derive(Debug)]
+struct Snippet<'m> {
+    name: &'m str,
+    text: &'m str,
+    span: SourceSpan,
+}
+
+impl<'m> Snippet<'m> {
+    /// `None` when the text was not kept or the span does not fit it (the file changed, or
+    /// the origin is from another source), so that the caller falls back to `file:line`.
+    fn new(model: &'m Model, span: &'m FileSpan) -> Option<Self> {
+        let text = model.source_text(&span.file)?;
+        let start = span.start as usize;
+        let end = (span.end as usize).max(start);
+        let covered = text.get(start..end)?;
+        // A multi-line span (a whole resource, where a default applies) is labelled on its
+        // first line only: the declaration line says where, the rest would bury the message.
+        let len = covered.find('\n').unwrap_or(covered.len());
+        Some(Snippet {
+            name: &span.file,
+            text,
+            span: (start, len).into(),
+        })
+    }
+}
+
+impl SourceCode for Snippet<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+#[derive(Debug)]
+struct FindingDiagnostic<'m> {
+    header: String,
+    message: String,
+    severity: miette::Severity,
+    help: String,
+    label: Option<LabeledSpan>,
+    snippet: Option<Snippet<'m>>,
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.header))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.snippet.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.label
+            .clone()
+            .map(|l| Box::new(std::iter::once(l)) as Box<dyn Iterator<Item = _>>)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Tool;
+    use crate::fixtures::sample;
+
+    fn render(color: bool) -> String {
+        let (model, run) = sample();
+        let report = Report::new(
+            Tool {
+                name: "sagescan",
+                version: "0.0.0-test",
+            },
+            &model,
+            &run,
+        );
+        Text {
+            color,
+            ..Text::default()
+        }
+        .render(&report)
+    }
+
+    #[test]
+    fn report_matches_snapshot() {
+        insta::assert_snapshot!(render(false));
+    }
+
+    #[test]
+    fn no_colour_unless_asked() {
+        assert!(
+            !render(false).contains('\u{1b}'),
+            "plain output must not contain escapes"
+        );
+        assert!(
+            render(true).contains("\u{1b}["),
+            "coloured output must contain escapes"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_messages_are_escaped() {
+        let out = render(false);
+        assert!(out.contains("\\u{1b}[31m"), "{out}");
+        assert!(!out.contains('\u{7}'));
+    }
+
+    #[test]
+    fn summary_counts_failures_by_severity() {
+        let out = render(false);
+        assert!(
+            out.ends_with(
+                "2 configurations, 2 resources, 5 checks: 3 failed (2 high, 1 medium), \
+                 2 inconclusive, 7 passed, 1 coverage gap\n"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn span_that_does_not_fit_the_text_falls_back_to_file_line() {
+        let (mut model, run) = sample();
+        model.sources[0].text.truncate(10);
+        let report = Report::new(
+            Tool {
+                name: "sagescan",
+                version: "t",
+            },
+            &model,
+            &run,
+        );
+        let out = Text::default().render(&report);
+        assert!(out.contains("at infra/main.tf:4:3"), "{out}");
+    }
+}

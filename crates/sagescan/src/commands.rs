@@ -1,0 +1,176 @@
+//! The commands: `scan`, `explain`, `checks`.
+//!
+//! Each renders its whole output into memory and writes it to stdout once. A closed pipe
+//! (`sagescan scan . | head`) is not an error: the reader has what it wanted, so the
+//! command still exits with the code its result calls for.
+
+use crate::cli::{Command, Format, ScanArgs};
+use crate::select;
+use anyhow::{Context as _, Result};
+use sagescan_checks::{CHECKS, Severity, Status};
+use sagescan_load::LoadOptions;
+use sagescan_model::{ConfigId, Model};
+use sagescan_report::{Emitter, Json, Report, Text, Tool};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+const TOOL: Tool<'static> = Tool {
+    name: "sagescan",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+pub fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Scan(args) => scan(args),
+        Command::Explain { code } => explain(&code),
+        Command::Checks { format } => checks(format),
+    }
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode> {
+    let checks = select::select(&args.checks, &args.skip_checks)?;
+    let options = LoadOptions {
+        var_files: args.var_files,
+        vars: args.vars,
+    };
+    let model = sagescan_load::load(&args.paths, &options)?;
+    let run = sagescan_checks::run(&model, &checks);
+    let report = Report::new(TOOL, &model, &run);
+
+    let mut out = Vec::new();
+    match args.format {
+        Format::Json => Json.emit(&report, &mut out)?,
+        Format::Text => Text {
+            color: use_color(),
+            ..Text::default()
+        }
+        .emit(&report, &mut out)?,
+    }
+    write_stdout(&out)?;
+
+    if let Some(why) = nothing_scanned(&model) {
+        // The report above still lists every gap; this says why the scan proves nothing.
+        eprintln!("error: nothing could be scanned: {why}");
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    let fail_on = Severity::from(args.fail_on);
+    let failed = run
+        .findings
+        .iter()
+        .any(|f| f.status == Status::Fail && f.severity >= fail_on);
+    Ok(if failed {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Why nothing was read, if so: every configuration has a coverage gap and yielded no
+/// resource (every file failed to parse). A configuration that parsed but declares nothing
+/// sagescan checks *was* scanned.
+fn nothing_scanned(model: &Model) -> Option<&'static str> {
+    if model.configs.is_empty() {
+        return Some("no Terraform configuration was found");
+    }
+    let with_resources: HashSet<ConfigId> = model.all_meta().map(|m| m.config).collect();
+    let gap_only = (0..model.configs.len() as ConfigId)
+        .all(|c| !with_resources.contains(&c) && model.gaps_of(c).next().is_some());
+    gap_only.then_some("every configuration failed to load (see the coverage gaps)")
+}
+
+/// Colour only on a terminal, and never when `NO_COLOR` is set to a non-empty value
+/// (<https://no-color.org>).
+fn use_color() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn explain(code: &str) -> Result<ExitCode> {
+    let check = select::lookup(code)?;
+    let text = format!(
+        "{} {} (severity: {})\n{}\n\n{}",
+        check.code,
+        check.name,
+        check.severity,
+        check.summary,
+        check.page()
+    );
+    write_stdout(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct CheckEntry {
+    code: &'static str,
+    name: &'static str,
+    severity: Severity,
+    summary: &'static str,
+    remediation: &'static str,
+}
+
+fn checks(format: Format) -> Result<ExitCode> {
+    let out = match format {
+        Format::Json => {
+            let entries: Vec<CheckEntry> = CHECKS
+                .iter()
+                .map(|c| CheckEntry {
+                    code: c.code,
+                    name: c.name,
+                    severity: c.severity,
+                    summary: c.summary,
+                    remediation: c.remediation,
+                })
+                .collect();
+            let mut s =
+                serde_json::to_string_pretty(&entries).context("serializing the check list")?;
+            s.push('\n');
+            s
+        }
+        Format::Text => check_table(),
+    };
+    write_stdout(out.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_table() -> String {
+    let rows: Vec<[&str; 4]> = CHECKS
+        .iter()
+        .map(|c| [c.code, c.severity.as_str(), c.name, c.summary])
+        .collect();
+    let header = ["CODE", "SEVERITY", "NAME", "SUMMARY"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let line = format!(
+            "{:w0$}  {:w1$}  {:w2$}  {}",
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes `bytes` to stdout; a reader that went away is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
+        _ => Ok(()),
+    }
+}

@@ -20,7 +20,7 @@ pub enum Status {
 /// The resource a finding is about.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct ResourceRef {
-    /// Source-independent kind: the model's collection (`notebook_instances`), or
+    /// Source-independent kind (`sagemaker_notebook_instance`), or
     /// `configuration` for findings about a whole configuration.
     pub kind: &'static str,
     /// Terraform address, CloudFormation logical id, ARN, or the configuration's name.

@@ -41,7 +41,7 @@ pub struct SourceFile {
 }
 
 macro_rules! collections {
-    ($($field:ident : $ty:ident),* $(,)?) => {
+    ($($field:ident : $ty:ident => $kind:literal),* $(,)?) => {
         /// The normalized model of everything that was loaded.
         #[derive(Clone, Debug, Default, Serialize, Deserialize)]
         pub struct Model {
@@ -85,7 +85,7 @@ macro_rules! collections {
 
         $(
             impl Resource for $ty {
-                const KIND: &'static str = stringify!($field);
+                const KIND: &'static str = $kind;
                 fn meta(&self) -> &Meta { &self.meta }
                 fn resolve<'m>(model: &'m Model, config: ConfigId, key: &str) -> Option<&'m Self> {
                     // Keys are looked up by (config, key); the tuple needs an owned String,
@@ -99,30 +99,30 @@ macro_rules! collections {
 }
 
 collections! {
-    vpcs: Vpc,
-    subnets: Subnet,
-    route_tables: RouteTable,
-    route_table_associations: RouteTableAssociation,
-    internet_gateways: InternetGateway,
-    nat_gateways: NatGateway,
-    security_groups: SecurityGroup,
-    network_acls: NetworkAcl,
-    nacl_associations: NaclAssociation,
-    vpc_endpoints: VpcEndpoint,
-    prefix_lists: ManagedPrefixList,
-    flow_logs: FlowLog,
-    firewalls: Firewall,
-    firewall_policies: FirewallPolicy,
-    rule_groups: RuleGroup,
-    firewall_logging: FirewallLogging,
-    models: Model_,
-    notebook_instances: NotebookInstance,
-    endpoint_configs: EndpointConfig,
-    endpoints: Endpoint,
-    domains: Domain,
-    training_jobs: TrainingJob,
-    processing_jobs: ProcessingJob,
-    monitoring_jobs: MonitoringJob,
+    vpcs: Vpc => "vpc",
+    subnets: Subnet => "subnet",
+    route_tables: RouteTable => "route_table",
+    route_table_associations: RouteTableAssociation => "route_table_association",
+    internet_gateways: InternetGateway => "internet_gateway",
+    nat_gateways: NatGateway => "nat_gateway",
+    security_groups: SecurityGroup => "security_group",
+    network_acls: NetworkAcl => "network_acl",
+    nacl_associations: NaclAssociation => "network_acl_association",
+    vpc_endpoints: VpcEndpoint => "vpc_endpoint",
+    prefix_lists: ManagedPrefixList => "managed_prefix_list",
+    flow_logs: FlowLog => "flow_log",
+    firewalls: Firewall => "network_firewall",
+    firewall_policies: FirewallPolicy => "network_firewall_policy",
+    rule_groups: RuleGroup => "network_firewall_rule_group",
+    firewall_logging: FirewallLogging => "network_firewall_logging",
+    models: Model_ => "sagemaker_model",
+    notebook_instances: NotebookInstance => "sagemaker_notebook_instance",
+    endpoint_configs: EndpointConfig => "sagemaker_endpoint_config",
+    endpoints: Endpoint => "sagemaker_endpoint",
+    domains: Domain => "sagemaker_domain",
+    training_jobs: TrainingJob => "sagemaker_training_job",
+    processing_jobs: ProcessingJob => "sagemaker_processing_job",
+    monitoring_jobs: MonitoringJob => "sagemaker_monitoring_job",
 }
 
 /// `sagemaker::Model` under a name that does not clash with [`Model`] inside this module.
@@ -130,8 +130,8 @@ type Model_ = crate::sagemaker::Model;
 
 /// Implemented by every resource type stored in the model.
 pub trait Resource: Sized {
-    /// The model's collection name (`notebook_instances`), used as the resource kind in
-    /// reports so that it is the same whatever the source format.
+    /// Source-independent resource kind (`sagemaker_notebook_instance`), used in reports so
+    /// that a finding reads the same whatever the source format.
     const KIND: &'static str;
     fn meta(&self) -> &Meta;
     fn resolve<'m>(model: &'m Model, config: ConfigId, key: &str) -> Option<&'m Self>;

@@ -90,13 +90,13 @@ pub fn sample() -> (Model, CheckRun) {
     model.finish();
 
     let nb = resource(
-        "notebook_instances",
+        "sagemaker_notebook_instance",
         "aws_sagemaker_notebook_instance.nb",
         "aws_sagemaker_notebook_instance",
     );
     let nb_origin = span_of(&MAIN_TF[..MAIN_TF.find("}\n").expect("block end") + 1]);
     let ec = resource(
-        "endpoint_configs",
+        "sagemaker_endpoint_config",
         "aws_sagemaker_endpoint_configuration.ec",
         "aws_sagemaker_endpoint_configuration",
     );

@@ -1,8 +1,10 @@
 //! What a check is: static identity and documentation plus a pure function over the model
 //! that reports one outcome per resource it applies to.
 
+use crate::options::Options;
 use crate::outcome::Outcomes;
-use sagescan_model::Model;
+use crate::workload::{Workload, workloads};
+use sagescan_model::{Model, Topology};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -45,9 +47,25 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Everything a check may read. Pure data: checks do no I/O.
+/// Everything a check may read, built once per run. Pure data: checks do no I/O.
 pub struct Context<'m> {
     pub model: &'m Model,
+    pub options: &'m Options,
+    /// Subnet → route table / network ACL / VPC.
+    pub topology: Topology,
+    /// Every SageMaker workload with its subnets and security groups.
+    pub workloads: Vec<Workload<'m>>,
+}
+
+impl<'m> Context<'m> {
+    pub fn new(model: &'m Model, options: &'m Options) -> Self {
+        Context {
+            model,
+            options,
+            topology: Topology::new(model),
+            workloads: workloads(model),
+        }
+    }
 }
 
 /// A check: its identity, its knowledge-base page, and its function.

@@ -6,6 +6,7 @@
 //! inconclusive finding on the configuration (the unread part may hold what it checks).
 
 use crate::check::{Check, Context};
+use crate::options::Options;
 use crate::outcome::{Finding, Outcomes, ResourceRef, Status, Verdict};
 use sagescan_model::{ConfigId, Model, Origin};
 use serde::Serialize;
@@ -24,8 +25,8 @@ pub struct CheckRun {
 }
 
 /// Runs `checks` over `model`.
-pub fn run(model: &Model, checks: &[&'static Check]) -> CheckRun {
-    let ctx = Context { model };
+pub fn run(model: &Model, checks: &[&'static Check], options: &Options) -> CheckRun {
+    let ctx = Context::new(model, options);
     let incomplete: BTreeSet<ConfigId> = model
         .gaps
         .iter()
@@ -229,7 +230,11 @@ mod tests {
         m.gaps.push(gap(broken));
         m.finish();
 
-        let got = run(&m, &[&notebook_direct_internet_access::CHECK]);
+        let got = run(
+            &m,
+            &[&notebook_direct_internet_access::CHECK],
+            &Options::default(),
+        );
         assert_eq!((got.passed, got.failed, got.inconclusive), (1, 0, 1));
         let f = &got.findings[0];
         assert_eq!(f.status, Status::Inconclusive);
@@ -257,7 +262,11 @@ mod tests {
         });
         m.finish();
 
-        let got = run(&m, &[&domain_public_internet_access::CHECK]);
+        let got = run(
+            &m,
+            &[&domain_public_internet_access::CHECK],
+            &Options::default(),
+        );
         assert_eq!(got.findings.len(), 1, "{:?}", got.findings);
         let f = &got.findings[0];
         assert_eq!((f.code, f.status), ("SM101", Status::Inconclusive));
@@ -294,7 +303,11 @@ mod tests {
             ..gap(a)
         });
         m.finish();
-        let got = run(&m, &[&notebook_direct_internet_access::CHECK]);
+        let got = run(
+            &m,
+            &[&notebook_direct_internet_access::CHECK],
+            &Options::default(),
+        );
         assert_eq!((got.passed, got.inconclusive), (0, 1));
     }
 
@@ -339,7 +352,7 @@ mod tests {
             &notebook_direct_internet_access::CHECK,
             &domain_public_internet_access::CHECK,
         ];
-        let got = run(&m, checks);
+        let got = run(&m, checks, &Options::default());
         let order: Vec<&str> = got
             .findings
             .iter()

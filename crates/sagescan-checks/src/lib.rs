@@ -6,13 +6,22 @@
 
 mod check;
 mod engine;
+mod options;
 mod outcome;
+pub mod nacl;
+pub mod nfw;
+pub mod ops;
 pub mod registry;
 pub mod sagemaker;
+pub mod sg;
+pub mod vpc;
+pub mod vpce;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod workload;
 
 pub use check::{Check, Context, Severity};
 pub use engine::{CheckRun, run};
-pub use outcome::{Finding, Outcomes, ResourceRef, Status};
+pub use options::{EndpointRequirements, Options};
+pub use outcome::{Finding, Outcomes, ResourceRef, Status, Subject};
 pub use registry::{CHECKS, find};

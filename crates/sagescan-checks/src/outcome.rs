@@ -6,7 +6,7 @@
 //! common shape "one attribute decides", so that no check can forget the Unknown case.
 
 use crate::check::Severity;
-use sagescan_model::{ConfigId, Meta, Origin, Value};
+use sagescan_model::{ConfigId, Meta, Origin, Resource, Value};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -45,6 +45,22 @@ pub struct Finding {
     pub remediation: &'static str,
 }
 
+/// What an outcome is about: a model resource, or a view of one (a SageMaker workload).
+pub trait Subject {
+    /// Source-independent kind, as in [`Resource::KIND`].
+    fn kind(&self) -> &'static str;
+    fn meta(&self) -> &Meta;
+}
+
+impl<R: Resource> Subject for R {
+    fn kind(&self) -> &'static str {
+        R::KIND
+    }
+    fn meta(&self) -> &Meta {
+        Resource::meta(self)
+    }
+}
+
 /// One resource's verdict, before findings are made.
 #[derive(Clone, Debug)]
 pub(crate) enum Verdict {
@@ -80,11 +96,11 @@ impl Outcomes {
         });
     }
 
-    pub fn pass<R: sagescan_model::Resource>(&mut self, r: &R) {
-        self.push(r.meta(), R::KIND, Verdict::Pass);
+    pub fn pass<R: Subject + ?Sized>(&mut self, r: &R) {
+        self.push(r.meta(), r.kind(), Verdict::Pass);
     }
 
-    pub fn fail<R: sagescan_model::Resource>(
+    pub fn fail<R: Subject + ?Sized>(
         &mut self,
         r: &R,
         location: &Origin,
@@ -93,7 +109,7 @@ impl Outcomes {
         let location = or_resource(location, r.meta());
         self.push(
             r.meta(),
-            R::KIND,
+            r.kind(),
             Verdict::Fail {
                 location,
                 message: message.into(),
@@ -101,7 +117,7 @@ impl Outcomes {
         );
     }
 
-    pub fn inconclusive<R: sagescan_model::Resource>(
+    pub fn inconclusive<R: Subject + ?Sized>(
         &mut self,
         r: &R,
         location: &Origin,
@@ -110,7 +126,7 @@ impl Outcomes {
         let location = or_resource(location, r.meta());
         self.push(
             r.meta(),
-            R::KIND,
+            r.kind(),
             Verdict::Inconclusive {
                 location,
                 message: message.into(),
@@ -128,7 +144,7 @@ impl Outcomes {
         value: &Value<T>,
         fails: impl FnOnce(&T) -> Option<String>,
     ) where
-        R: sagescan_model::Resource,
+        R: Subject + ?Sized,
     {
         match value {
             Value::Set { value: v, origin } => match fails(v) {

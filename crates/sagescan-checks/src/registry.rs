@@ -4,6 +4,11 @@ use crate::check::Check;
 use crate::sagemaker;
 
 pub static CHECKS: &[&Check] = &[
+    // NACL
+    // NFW
+    // OPS
+    // SG
+    // SM
     &sagemaker::domain_public_internet_access::CHECK,
     &sagemaker::domain_kms_missing::CHECK,
     &sagemaker::notebook_direct_internet_access::CHECK,
@@ -24,6 +29,8 @@ pub static CHECKS: &[&Check] = &[
     &sagemaker::processing_outside_vpc::CHECK,
     &sagemaker::monitoring_network_isolation_disabled::CHECK,
     &sagemaker::monitoring_inter_container_encryption_disabled::CHECK,
+    // VPC
+    // VPCE
 ];
 
 /// Looks a check up by code (case-insensitive) or by name.

@@ -100,6 +100,6 @@ pub fn lines(check: &Check, fixture: &str) -> Vec<(String, &'static str, Option<
 
 fn raw(check: &Check, model: &Model) -> Vec<Outcome> {
     let mut out = Outcomes::default();
-    (check.run)(&Context { model }, &mut out);
+    (check.run)(&Context::new(model, &crate::Options::default()), &mut out);
     out.items
 }

@@ -9,8 +9,10 @@ pub mod model;
 pub mod network;
 pub mod resource;
 pub mod sagemaker;
+pub mod topology;
 pub mod value;
 
 pub use model::{Configuration, CoverageGap, Model, Resource, SourceFile};
 pub use resource::{ConfigId, Meta, Ref};
+pub use topology::{Link, Topology};
 pub use value::{FileSpan, Origin, Toggle, Value};

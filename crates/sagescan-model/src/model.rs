@@ -87,11 +87,13 @@ macro_rules! collections {
             impl Resource for $ty {
                 const KIND: &'static str = $kind;
                 fn meta(&self) -> &Meta { &self.meta }
-                fn resolve<'m>(model: &'m Model, config: ConfigId, key: &str) -> Option<&'m Self> {
+                fn position(model: &Model, config: ConfigId, key: &str) -> Option<usize> {
                     // Keys are looked up by (config, key); the tuple needs an owned String,
                     // which is cheap next to the hash of a short key.
-                    let i = model.index.$field.get(&(config, key.to_owned()))?;
-                    model.$field.get(*i)
+                    model.index.$field.get(&(config, key.to_owned())).copied()
+                }
+                fn all(model: &Model) -> &[Self] {
+                    &model.$field
                 }
             }
         )*
@@ -134,14 +136,22 @@ pub trait Resource: Sized {
     /// that a finding reads the same whatever the source format.
     const KIND: &'static str;
     fn meta(&self) -> &Meta;
-    fn resolve<'m>(model: &'m Model, config: ConfigId, key: &str) -> Option<&'m Self>;
+    /// Index in [`Resource::all`] of the resource `key` names in configuration `config`.
+    fn position(model: &Model, config: ConfigId, key: &str) -> Option<usize>;
+    /// Every resource of this type.
+    fn all(model: &Model) -> &[Self];
 }
 
 impl Model {
     /// Resolves a reference made by a resource of configuration `config`.
     /// `None` = the target is not in the model (external, or not loaded): treat as unknown.
     pub fn get<'m, T: Resource>(&'m self, config: ConfigId, r: &Ref<T>) -> Option<&'m T> {
-        T::resolve(self, config, &r.key)
+        T::position(self, config, &r.key).map(|i| &T::all(self)[i])
+    }
+
+    /// Like [`Model::get`], returning the index in the type's collection.
+    pub fn position<T: Resource>(&self, config: ConfigId, r: &Ref<T>) -> Option<usize> {
+        T::position(self, config, &r.key)
     }
 
     /// Adds a configuration and returns its id.

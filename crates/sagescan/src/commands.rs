@@ -39,7 +39,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         vars: args.vars,
     };
     let model = sagescan_load::load(&args.paths, &options)?;
-    let run = sagescan_checks::run(&model, &checks);
+    let run = sagescan_checks::run(&model, &checks, &sagescan_checks::Options::default());
     let report = Report::new(TOOL, &model, &run);
 
     let mut out = Vec::new();

@@ -1,0 +1,163 @@
+//! SageMaker workloads seen uniformly: whatever the resource type (notebook, model, Studio
+//! domain, training / processing / monitoring job), where it runs — its subnets and security
+//! groups. Network checks (subnets, SGs, NACLs, endpoints) ask these questions of every
+//! workload; this view answers them once instead of per resource type in every check.
+
+use crate::outcome::Subject;
+use sagescan_model::network::{SecurityGroup, Subnet};
+use sagescan_model::sagemaker::VpcConfig;
+use sagescan_model::{Meta, Model, Origin, Ref, Resource, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WorkloadKind {
+    Notebook,
+    /// A model: its containers run on endpoints or batch transform.
+    Hosting,
+    Studio,
+    Training,
+    Processing,
+    Monitoring,
+}
+
+impl WorkloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::Notebook => "notebook",
+            WorkloadKind::Hosting => "hosting",
+            WorkloadKind::Studio => "studio",
+            WorkloadKind::Training => "training",
+            WorkloadKind::Processing => "processing",
+            WorkloadKind::Monitoring => "monitoring",
+        }
+    }
+}
+
+/// One SageMaker workload and where it runs.
+#[derive(Clone, Debug)]
+pub struct Workload<'m> {
+    pub kind: WorkloadKind,
+    resource_kind: &'static str,
+    pub meta: &'m Meta,
+    /// Default(empty) = not in a customer VPC.
+    pub subnets: Value<Vec<Ref<Subnet>>>,
+    /// Default(empty) when not in a VPC or when none are given.
+    pub security_groups: Value<Vec<Ref<SecurityGroup>>>,
+}
+
+impl Subject for Workload<'_> {
+    fn kind(&self) -> &'static str {
+        self.resource_kind
+    }
+    fn meta(&self) -> &Meta {
+        self.meta
+    }
+}
+
+impl<'m> Workload<'m> {
+    fn new<R: Resource>(
+        r: &'m R,
+        kind: WorkloadKind,
+        subnets: Value<Vec<Ref<Subnet>>>,
+        security_groups: Value<Vec<Ref<SecurityGroup>>>,
+    ) -> Self {
+        Workload {
+            kind,
+            resource_kind: R::KIND,
+            meta: r.meta(),
+            subnets,
+            security_groups,
+        }
+    }
+
+    fn from_vpc_config<R: Resource>(
+        r: &'m R,
+        kind: WorkloadKind,
+        vpc: &Value<Option<VpcConfig>>,
+    ) -> Self {
+        match vpc {
+            Value::Unknown { reason, origin } => Workload::new(
+                r,
+                kind,
+                Value::unknown(reason.clone(), origin.clone()),
+                Value::unknown(reason.clone(), origin.clone()),
+            ),
+            Value::Set { value: Some(c), .. } | Value::Default { value: Some(c), .. } => {
+                Workload::new(r, kind, c.subnets.clone(), c.security_groups.clone())
+            }
+            Value::Set {
+                value: None,
+                origin,
+            }
+            | Value::Default {
+                value: None,
+                origin,
+            } => Workload::new(r, kind, empty(origin), empty(origin)),
+        }
+    }
+
+    /// Whether it runs in a customer VPC; `None` when unknown.
+    pub fn in_vpc(&self) -> Option<bool> {
+        self.subnets.get().map(|s| !s.is_empty())
+    }
+}
+
+fn empty<T>(origin: &Origin) -> Value<Vec<T>> {
+    Value::default_value(Vec::new(), origin.clone())
+}
+
+/// Every SageMaker workload of the model, in collection order.
+pub fn workloads(model: &Model) -> Vec<Workload<'_>> {
+    let mut out = Vec::new();
+    for nb in &model.notebook_instances {
+        let subnets = match &nb.subnet {
+            Value::Unknown { reason, origin } => Value::unknown(reason.clone(), origin.clone()),
+            v => Value::set(
+                v.get().cloned().flatten().into_iter().collect(),
+                v.origin().clone(),
+            ),
+        };
+        out.push(Workload::new(
+            nb,
+            WorkloadKind::Notebook,
+            subnets,
+            nb.security_groups.clone(),
+        ));
+    }
+    for m in &model.models {
+        out.push(Workload::from_vpc_config(
+            m,
+            WorkloadKind::Hosting,
+            &m.vpc_config,
+        ));
+    }
+    for d in &model.domains {
+        out.push(Workload::new(
+            d,
+            WorkloadKind::Studio,
+            d.subnets.clone(),
+            d.security_groups.clone(),
+        ));
+    }
+    for j in &model.training_jobs {
+        out.push(Workload::from_vpc_config(
+            j,
+            WorkloadKind::Training,
+            &j.vpc_config,
+        ));
+    }
+    for j in &model.processing_jobs {
+        out.push(Workload::from_vpc_config(
+            j,
+            WorkloadKind::Processing,
+            &j.network.vpc_config,
+        ));
+    }
+    for j in &model.monitoring_jobs {
+        out.push(Workload::from_vpc_config(
+            j,
+            WorkloadKind::Monitoring,
+            &j.network.vpc_config,
+        ));
+    }
+    out
+}

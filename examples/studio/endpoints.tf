@@ -10,6 +10,19 @@ locals {
     "ecr.api",
     "ecr.dkr",
   ]
+
+  # A data perimeter: only this account's principals may use the endpoints, so stolen
+  # credentials of another account cannot ride them out of the VPC.
+  endpoint_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "*"
+      Resource  = "*"
+      Condition = { StringEquals = { "aws:PrincipalAccount" = var.account_id } }
+    }]
+  })
 }
 
 resource "aws_vpc_endpoint" "interface" {
@@ -21,6 +34,7 @@ resource "aws_vpc_endpoint" "interface" {
   private_dns_enabled = true
   subnet_ids          = aws_subnet.private[*].id
   security_group_ids  = [aws_security_group.endpoints.id]
+  policy              = local.endpoint_policy
 
   tags = { Name = "${var.name}-${each.value}" }
 }
@@ -30,6 +44,7 @@ resource "aws_vpc_endpoint" "s3" {
   service_name      = "com.amazonaws.${var.region}.s3"
   vpc_endpoint_type = "Gateway"
   route_table_ids   = aws_route_table.private[*].id
+  policy            = local.endpoint_policy
 
   tags = { Name = "${var.name}-s3" }
 }

@@ -2,6 +2,8 @@
 # through the gateway endpoint; Studio additionally needs NFS to its EFS volume and
 # traffic between its own apps.
 
+# DELIBERATE FINDING (SG106): one group serves the notebook, Studio and the model endpoint;
+# separate groups per function keep a compromise of one from reaching the others.
 resource "aws_security_group" "workload" {
   name        = "${var.name}-sagemaker"
   description = "SageMaker notebooks, Studio apps and endpoints"

@@ -55,3 +55,9 @@ variable "model_data_url" {
   type        = string
   default     = "s3://ml-research-artifacts/churn/model.tar.gz"
 }
+
+variable "account_id" {
+  description = "The AWS account whose principals may use the VPC endpoints"
+  type        = string
+  default     = "123456789012"
+}

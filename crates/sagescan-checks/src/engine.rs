@@ -122,6 +122,7 @@ fn finding(
         location,
         message,
         remediation: check.remediation,
+        suppression: None,
     }
 }
 

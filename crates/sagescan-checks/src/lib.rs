@@ -6,22 +6,24 @@
 
 mod check;
 mod engine;
-mod options;
-mod outcome;
 pub mod nacl;
 pub mod nfw;
 pub mod ops;
+mod options;
+mod outcome;
+pub mod policy;
 pub mod registry;
 pub mod sagemaker;
 pub mod sg;
-pub mod vpc;
-pub mod vpce;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod vpc;
+pub mod vpce;
 pub mod workload;
 
 pub use check::{Check, Context, Severity};
 pub use engine::{CheckRun, run};
 pub use options::{EndpointRequirements, Options};
-pub use outcome::{Finding, Outcomes, ResourceRef, Status, Subject};
+pub use outcome::{Finding, Outcomes, ResourceRef, Status, Subject, Suppression};
+pub use policy::{Date, Policy, Scope, Waiver, WaiverNotice, WaiverReport};
 pub use registry::{CHECKS, find};

@@ -15,6 +15,19 @@ pub enum Status {
     Fail,
     /// The verdict needed a value that is unknown, or the configuration is incomplete.
     Inconclusive,
+    /// A fail or inconclusive finding that an active waiver covers; see
+    /// [`Finding::suppression`]. It does not count towards the exit code.
+    Suppressed,
+}
+
+/// Why a finding is suppressed: the waiver that covers it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suppression {
+    pub reason: String,
+    /// The waiver: its `[[waivers]]` entry in the config file, or the inline comment.
+    pub source: Origin,
+    /// The last day the waiver applies, `YYYY-MM-DD`.
+    pub expires: Option<String>,
 }
 
 /// The resource a finding is about.
@@ -43,6 +56,8 @@ pub struct Finding {
     pub location: Origin,
     pub message: String,
     pub remediation: &'static str,
+    /// Set when the status is [`Status::Suppressed`].
+    pub suppression: Option<Suppression>,
 }
 
 /// What an outcome is about: a model resource, or a view of one (a SageMaker workload).

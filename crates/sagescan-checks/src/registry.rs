@@ -5,9 +5,33 @@ use crate::sagemaker;
 
 pub static CHECKS: &[&Check] = &[
     // NACL
+    &crate::nacl::nacl_world_ingress_admin_port::CHECK,
+    &crate::nacl::nacl_world_ingress_all_ports::CHECK,
+    &crate::nacl::workload_subnet_default_nacl::CHECK,
+    &crate::nacl::shadowed_entry::CHECK,
     // NFW
+    &crate::nfw::logging_disabled::CHECK,
+    &crate::nfw::deletion_protection_disabled::CHECK,
+    &crate::nfw::subnet_change_protection_disabled::CHECK,
+    &crate::nfw::single_az::CHECK,
+    &crate::nfw::policy_without_rule_groups::CHECK,
+    &crate::nfw::stateless_default_pass::CHECK,
+    &crate::nfw::allowlist_not_enforced::CHECK,
+    &crate::nfw::allowlist_too_broad::CHECK,
+    &crate::nfw::allowlist_bypassable::CHECK,
+    &crate::nfw::cmk_missing::CHECK,
     // OPS
+    &crate::ops::required_tags_missing::CHECK,
+    &crate::ops::nat_gateway_per_subnet::CHECK,
+    &crate::ops::environment_mixed::CHECK,
     // SG
+    &crate::sg::default_sg_has_rules::CHECK,
+    &crate::sg::world_ingress_all_ports::CHECK,
+    &crate::sg::world_ingress_admin_port::CHECK,
+    &crate::sg::workload_sg_ingress_too_broad::CHECK,
+    &crate::sg::workload_sg_egress_unrestricted::CHECK,
+    &crate::sg::sg_shared_across_functions::CHECK,
+    &crate::sg::rule_without_description::CHECK,
     // SM
     &sagemaker::domain_public_internet_access::CHECK,
     &sagemaker::domain_kms_missing::CHECK,
@@ -29,8 +53,21 @@ pub static CHECKS: &[&Check] = &[
     &sagemaker::processing_outside_vpc::CHECK,
     &sagemaker::monitoring_network_isolation_disabled::CHECK,
     &sagemaker::monitoring_inter_container_encryption_disabled::CHECK,
+    &crate::sagemaker::workload_public_subnet::CHECK,
+    &crate::sagemaker::workload_single_az::CHECK,
     // VPC
+    &crate::vpc::flow_logs_missing::CHECK,
+    &crate::vpc::dns_resolution_disabled::CHECK,
+    &crate::vpc::subnet_auto_public_ip::CHECK,
+    &crate::vpc::default_vpc_used::CHECK,
+    &crate::vpc::peering_route_too_broad::CHECK,
     // VPCE
+    &crate::vpce::sagemaker_endpoints_missing::CHECK,
+    &crate::vpce::s3_gateway_endpoint_missing::CHECK,
+    &crate::vpce::private_dns_disabled::CHECK,
+    &crate::vpce::endpoint_single_az::CHECK,
+    &crate::vpce::endpoint_sg_too_open::CHECK,
+    &crate::vpce::endpoint_policy_full_access::CHECK,
 ];
 
 /// Looks a check up by code (case-insensitive) or by name.
@@ -53,6 +90,18 @@ mod tests {
                 "{} must sort before {}",
                 pair[0].code,
                 pair[1].code
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<&str> = CHECKS.iter().map(|c| c.name).collect();
+        names.sort_unstable();
+        for pair in names.windows(2) {
+            assert_ne!(
+                pair[0], pair[1],
+                "two checks share a name: `explain NAME` would be ambiguous"
             );
         }
     }

@@ -40,6 +40,25 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// A waiver written in a source comment (`# sagescan:ignore SM111 reason`), as the loader
+/// found it. The loader only extracts it; the binary validates codes and reason and applies
+/// it, so that a malformed waiver is reported rather than silently ignored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InlineWaiver {
+    /// The codes as written (comma-separated in the comment), not yet checked.
+    pub codes: Vec<String>,
+    /// The rest of the comment, trimmed; empty when none was given (an error).
+    pub reason: String,
+    /// The comment itself.
+    pub origin: Origin,
+    /// The resource it applies to, as declared (`aws_security_group.web`); every instance
+    /// of it (`count`, `for_each`, each module call) is covered.
+    pub resource: String,
+    /// The resource's declaration (its header), which is what every instance's
+    /// [`Meta::origin`] points at: waivers match findings by it.
+    pub resource_origin: Origin,
+}
+
 macro_rules! collections {
     ($($field:ident : $ty:ident => $kind:literal),* $(,)?) => {
         /// The normalized model of everything that was loaded.
@@ -50,6 +69,9 @@ macro_rules! collections {
             pub sources: Vec<SourceFile>,
             #[serde(default)]
             pub gaps: Vec<CoverageGap>,
+            /// Waivers found in source comments, in file and line order.
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub inline_waivers: Vec<InlineWaiver>,
             $( #[serde(default)] pub $field: Vec<$ty>, )*
             #[serde(skip)]
             index: Index,

@@ -1,7 +1,9 @@
 //! A hand-built model and check run for the emitters' tests, independent of the loader and
 //! the catalogue so that a change there cannot silently change what these tests assert.
 
-use sagescan_checks::{CheckRun, Finding, ResourceRef, Severity, Status};
+use sagescan_checks::{
+    CheckRun, Date, Finding, ResourceRef, Severity, Status, Suppression, WaiverNotice, WaiverReport,
+};
 use sagescan_model::{CoverageGap, FileSpan, Model, Origin, SourceFile};
 
 pub const MAIN_TF: &str = r#"resource "aws_sagemaker_notebook_instance" "nb" {
@@ -62,6 +64,7 @@ fn finding(
         location,
         message: message.into(),
         remediation: "Do the right thing",
+        suppression: None,
     }
 }
 
@@ -163,4 +166,42 @@ pub fn sample() -> (Model, CheckRun) {
         findings,
     };
     (model, run)
+}
+
+/// [`sample`] after a config waiver suppressed SM111, with one expired and one unused waiver.
+pub fn waived() -> (Model, CheckRun, WaiverReport) {
+    let (model, mut run) = sample();
+    let config = |line: u32| {
+        Origin::File(FileSpan {
+            file: "sagescan.toml".into(),
+            start: line * 10,
+            end: line * 10 + 1,
+            line,
+            column: 1,
+        })
+    };
+    let sm111 = run
+        .findings
+        .iter_mut()
+        .find(|f| f.code == "SM111")
+        .expect("SM111 in the sample");
+    sm111.status = Status::Suppressed;
+    sm111.suppression = Some(Suppression {
+        reason: "lab notebook, \"no data\"".into(),
+        source: config(12),
+        expires: Some("2030-01-31".into()),
+    });
+    run.failed -= 1;
+    let notice = |code: &str, line: u32, expires: Option<&str>| WaiverNotice {
+        code: code.into(),
+        resource: "aws_sagemaker_notebook_instance.*".into(),
+        reason: "migration pending".into(),
+        source: config(line),
+        expires: expires.and_then(Date::parse),
+    };
+    let waivers = WaiverReport {
+        expired: vec![notice("SM113", 20, Some("2024-12-31"))],
+        unused: vec![notice("SM115", 26, None)],
+    };
+    (model, run, waivers)
 }

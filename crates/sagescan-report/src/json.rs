@@ -7,7 +7,7 @@
 //! line (relative stays relative), so that a report is comparable across machines.
 
 use crate::{Emitter, Report, Summary, Tool};
-use sagescan_checks::{Finding, Severity, Status};
+use sagescan_checks::{Finding, Severity, Status, Suppression, WaiverNotice};
 use sagescan_model::{CoverageGap, Origin};
 use serde::Serialize;
 use std::io;
@@ -25,7 +25,39 @@ struct Document<'a> {
     tool: Tool<'a>,
     findings: Vec<JsonFinding<'a>>,
     coverage_gaps: Vec<JsonGap<'a>>,
+    /// Waivers that did not apply: past their expiry date, or matching no finding.
+    waivers: JsonWaivers<'a>,
     summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct JsonWaivers<'a> {
+    expired: Vec<JsonWaiver<'a>>,
+    unused: Vec<JsonWaiver<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonWaiver<'a> {
+    code: &'a str,
+    /// The config file's glob, or the address of the resource an inline comment is in.
+    resource: &'a str,
+    reason: &'a str,
+    source: Option<Source<'a>>,
+    expires: Option<String>,
+}
+
+/// Where a waiver is written: its `[[waivers]]` entry or its inline comment.
+#[derive(Serialize)]
+struct Source<'a> {
+    file: &'a str,
+    line: u32,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    reason: &'a str,
+    source: Option<Source<'a>>,
+    expires: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -39,6 +71,9 @@ struct JsonFinding<'a> {
     location: Option<Location<'a>>,
     message: &'a str,
     remediation: &'a str,
+    /// Present when `status` is `suppressed`: the waiver that covers the finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<JsonSuppression<'a>>,
 }
 
 #[derive(Serialize)]
@@ -73,6 +108,31 @@ fn location(origin: &Origin) -> Option<Location<'_>> {
     })
 }
 
+fn source(origin: &Origin) -> Option<Source<'_>> {
+    origin.file().map(|f| Source {
+        file: &f.file,
+        line: f.line,
+    })
+}
+
+fn suppression(s: &Suppression) -> JsonSuppression<'_> {
+    JsonSuppression {
+        reason: &s.reason,
+        source: source(&s.source),
+        expires: s.expires.as_deref(),
+    }
+}
+
+fn waiver(w: &WaiverNotice) -> JsonWaiver<'_> {
+    JsonWaiver {
+        code: &w.code,
+        resource: &w.resource,
+        reason: &w.reason,
+        source: source(&w.source),
+        expires: w.expires.map(|d| d.to_string()),
+    }
+}
+
 fn finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         code: f.code,
@@ -87,6 +147,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         location: location(&f.location),
         message: &f.message,
         remediation: f.remediation,
+        suppression: f.suppression.as_ref().map(suppression),
     }
 }
 
@@ -106,6 +167,10 @@ impl Emitter for Json {
             tool: report.tool,
             findings: report.findings.iter().map(finding).collect(),
             coverage_gaps: report.gaps.iter().map(|g| gap(report, g)).collect(),
+            waivers: JsonWaivers {
+                expired: report.waivers.expired.iter().map(waiver).collect(),
+                unused: report.waivers.unused.iter().map(waiver).collect(),
+            },
             summary: &report.summary,
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
@@ -154,6 +219,47 @@ mod tests {
         // The fixture's awkward message really has quotes, a newline and control chars.
         let awkward = &run.findings[1].message;
         assert!(awkward.contains('"') && awkward.contains('\n') && awkward.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn suppressed_findings_keep_their_waiver_and_notices_are_listed() {
+        let (model, run, waivers) = crate::fixtures::waived();
+        let mut out = Vec::new();
+        let report = Report::new(TOOL, &model, &run).with_waivers(waivers);
+        Json.emit(&report, &mut out).expect("writing to a Vec");
+        let doc: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+        let sm111 = doc["findings"]
+            .as_array()
+            .and_then(|a| a.iter().find(|f| f["code"] == "SM111"))
+            .expect("a suppressed finding stays in the document");
+        assert_eq!(sm111["status"], "suppressed");
+        assert_eq!(
+            sm111["suppression"],
+            serde_json::json!({
+                "reason": "lab notebook, \"no data\"",
+                "source": {"file": "sagescan.toml", "line": 12},
+                "expires": "2030-01-31"
+            })
+        );
+        let sm113 = doc["findings"]
+            .as_array()
+            .and_then(|a| a.iter().find(|f| f["code"] == "SM113"))
+            .expect("SM113");
+        assert!(
+            sm113.get("suppression").is_none(),
+            "only suppressed findings carry one"
+        );
+        assert_eq!(doc["waivers"]["expired"][0]["code"], "SM113");
+        assert_eq!(doc["waivers"]["expired"][0]["expires"], "2024-12-31");
+        assert_eq!(doc["waivers"]["expired"][0]["source"]["line"], 20);
+        assert_eq!(doc["waivers"]["unused"][0]["code"], "SM115");
+        assert_eq!(
+            doc["waivers"]["unused"][0]["expires"],
+            serde_json::Value::Null
+        );
+        assert_eq!(doc["summary"]["suppressed"], 1);
+        assert_eq!(doc["summary"]["failed"], 2);
+        assert_eq!(doc["summary"]["by_severity"]["high"], 1);
     }
 
     #[test]

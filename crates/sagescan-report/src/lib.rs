@@ -8,7 +8,7 @@
 pub mod json;
 pub mod text;
 
-use sagescan_checks::{CheckRun, Finding, Severity, Status};
+use sagescan_checks::{CheckRun, Finding, Severity, Status, WaiverReport};
 use sagescan_model::{CoverageGap, Model, Origin};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -40,6 +40,8 @@ pub struct Report<'a> {
     /// files are parsed in parallel).
     pub gaps: Vec<&'a CoverageGap>,
     pub summary: Summary,
+    /// Waivers that did not apply (expired) or matched nothing (unused).
+    pub waivers: WaiverReport,
 }
 
 impl<'a> Report<'a> {
@@ -52,7 +54,14 @@ impl<'a> Report<'a> {
             findings: &run.findings,
             gaps,
             summary: Summary::new(model, run),
+            waivers: WaiverReport::default(),
         }
+    }
+
+    /// Adds what applying the waivers reported (see [`sagescan_checks::policy::apply`]).
+    pub fn with_waivers(mut self, waivers: WaiverReport) -> Self {
+        self.waivers = waivers;
+        self
     }
 
     /// The configuration name a gap belongs to, if any.
@@ -81,6 +90,8 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub inconclusive: usize,
+    /// Findings a waiver covers; they do not count as failed or inconclusive.
+    pub suppressed: usize,
     /// Failed findings per severity.
     pub by_severity: BySeverity,
 }
@@ -143,6 +154,11 @@ impl Summary {
             passed: run.passed,
             failed: run.failed,
             inconclusive: run.inconclusive,
+            suppressed: run
+                .findings
+                .iter()
+                .filter(|f| f.status == Status::Suppressed)
+                .count(),
             by_severity,
         }
     }

@@ -1,6 +1,7 @@
 //! The terminal report: findings grouped by resource, each rendered as a miette diagnostic
-//! with a snippet of the source pointing at the attribute that decided, then the coverage
-//! gaps, then one summary line.
+//! with a snippet of the source pointing at the attribute that decided, then one line per
+//! suppressed finding (with the waiver's reason and where it is written), the waivers that
+//! did not apply (expired, unused), the coverage gaps, and one summary line.
 //!
 //! Snippets come from the file texts the loader kept in the model, so rendering never reads
 //! the disk. When there is no text (live resources, files not kept) or the span does not fit
@@ -12,7 +13,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
-use sagescan_checks::{Finding, Status};
+use sagescan_checks::{Finding, Status, WaiverNotice};
 use sagescan_model::{FileSpan, Model, Origin};
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
@@ -60,7 +61,11 @@ impl Text {
             .with_context_lines(1);
 
         let mut groups: BTreeMap<GroupKey<'_>, Vec<&Finding>> = BTreeMap::new();
-        for f in report.findings {
+        let (suppressed, shown): (Vec<&Finding>, Vec<&Finding>) = report
+            .findings
+            .iter()
+            .partition(|f| f.status == Status::Suppressed);
+        for f in shown {
             let at = f
                 .resource_origin
                 .file()
@@ -82,12 +87,53 @@ impl Text {
                 .unwrap_or_default();
             let header = format!("{kind} {}{at}", clean(address));
             let _ = writeln!(s, "{}", self.bold(&header));
+            if *kind == "configuration" {
+                configuration_findings(findings, &mut s);
+                s.push('\n');
+                continue;
+            }
             for f in findings {
                 self.finding(&handler, report.model, f, &mut s);
             }
-            if *kind == "configuration" {
-                s.push('\n');
+        }
+
+        if !suppressed.is_empty() {
+            let _ = writeln!(s, "{}", self.bold("suppressed (waived)"));
+            for f in suppressed {
+                let at = origin_label(&f.location)
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default();
+                let (reason, by) = f
+                    .suppression
+                    .as_ref()
+                    .map_or(("", None), |w| (w.reason.as_str(), short_label(&w.source)));
+                let by = by.map(|l| format!(" [waiver {l}]")).unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "  {} {}{at}: {}{by}",
+                    f.code,
+                    clean(&f.resource.address),
+                    clean(reason)
+                );
             }
+            s.push('\n');
+        }
+
+        for (title, notices) in [
+            ("expired waivers (not applied)", &report.waivers.expired),
+            (
+                "unused waivers (matched no finding)",
+                &report.waivers.unused,
+            ),
+        ] {
+            if notices.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "{}", self.bold(title));
+            for w in notices {
+                notice(w, &mut s);
+            }
+            s.push('\n');
         }
 
         if !report.gaps.is_empty() {
@@ -117,21 +163,6 @@ impl Text {
         f: &Finding,
         s: &mut String,
     ) {
-        if f.resource.kind == "configuration" {
-            // A check that had nothing to judge in an incomplete configuration: every such
-            // finding points at the same gap, which is listed with its location under the
-            // coverage gaps, so one line each keeps the report readable.
-            let _ = writeln!(
-                s,
-                "  {} {} ({}, {}): {}",
-                f.code,
-                f.name,
-                f.severity,
-                status_word(f.status),
-                clean(&f.message)
-            );
-            return;
-        }
         let snippet = f.location.file().and_then(|span| Snippet::new(model, span));
         let plain_location = match (&snippet, &f.location) {
             (Some(_), _) => None,
@@ -154,6 +185,7 @@ impl Text {
             severity: match f.status {
                 Status::Fail => miette::Severity::Error,
                 Status::Inconclusive => miette::Severity::Warning,
+                Status::Suppressed => miette::Severity::Advice,
             },
             help: clean(f.remediation),
             label: snippet.as_ref().map(|sn| {
@@ -184,6 +216,56 @@ fn status_word(status: Status) -> &'static str {
     match status {
         Status::Fail => "fail",
         Status::Inconclusive => "inconclusive",
+        Status::Suppressed => "suppressed",
+    }
+}
+
+/// `file:line`: a waiver is a whole line (entry or comment), the column adds nothing.
+fn short_label(origin: &Origin) -> Option<String> {
+    match origin.file() {
+        Some(f) => Some(format!("{}:{}", clean(&f.file), f.line)),
+        None => origin_label(origin),
+    }
+}
+
+/// `  sagescan.toml:12: SM111 aws_x.y (expired 2025-01-31): reason`
+fn notice(w: &WaiverNotice, s: &mut String) {
+    let at = short_label(&w.source)
+        .map(|l| format!("{l}: "))
+        .unwrap_or_default();
+    let expires = w
+        .expires
+        .map(|d| format!(" (expires {d})"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "  {at}{} {}{expires}: {}",
+        clean(&w.code),
+        clean(&w.resource),
+        clean(&w.reason)
+    );
+}
+
+/// Findings about a whole configuration: checks that had nothing to judge in an incomplete
+/// configuration. They share one cause (listed with its location under the coverage gaps),
+/// so they are shown as one line per message, naming the checks, instead of one line each.
+fn configuration_findings(findings: &[&Finding], s: &mut String) {
+    let mut by_message: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for f in findings {
+        by_message
+            .entry(f.message.as_str())
+            .or_default()
+            .push(f.code);
+    }
+    for (message, codes) in by_message {
+        let _ = writeln!(
+            s,
+            "  {} {} inconclusive ({}): {}",
+            codes.len(),
+            if codes.len() == 1 { "check" } else { "checks" },
+            codes.join(", "),
+            clean(message)
+        );
     }
 }
 
@@ -211,6 +293,9 @@ pub fn summary_line(report: &Report<'_>) -> String {
         ", {} inconclusive, {} passed",
         s.inconclusive, s.passed
     );
+    if s.suppressed > 0 {
+        let _ = write!(line, ", {} suppressed", s.suppressed);
+    }
     if !report.gaps.is_empty() {
         let _ = write!(line, ", {}", plural(report.gaps.len(), "coverage gap"));
     }
@@ -382,6 +467,48 @@ mod tests {
                 "2 configurations, 2 resources, 5 checks: 3 failed (2 high, 1 medium), \
                  2 inconclusive, 7 passed, 1 coverage gap\n"
             ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn suppressed_findings_and_waiver_notices_come_after_the_others() {
+        let (model, run, waivers) = crate::fixtures::waived();
+        let report = Report::new(
+            Tool {
+                name: "sagescan",
+                version: "t",
+            },
+            &model,
+            &run,
+        )
+        .with_waivers(waivers);
+        let out = Text::default().render(&report);
+        assert!(
+            !out.contains("SM111 notebook-direct-internet-access (high"),
+            "a suppressed finding is not shown in full: {out}"
+        );
+        let tail = out
+            .split_once("suppressed (waived)\n")
+            .map(|(_, t)| t)
+            .expect("a suppressed section");
+        assert!(
+            tail.starts_with(
+                "  SM111 aws_sagemaker_notebook_instance.nb (infra/main.tf:4:3): \
+                 lab notebook, \"no data\" [waiver sagescan.toml:12]\n"
+            ),
+            "{tail}"
+        );
+        assert!(out.contains(
+            "expired waivers (not applied)\n  sagescan.toml:20: SM113 \
+             aws_sagemaker_notebook_instance.* (expires 2024-12-31): migration pending\n"
+        ));
+        assert!(out.contains(
+            "unused waivers (matched no finding)\n  sagescan.toml:26: SM115 \
+             aws_sagemaker_notebook_instance.*: migration pending\n"
+        ));
+        assert!(
+            out.ends_with("2 failed (1 high, 1 medium), 2 inconclusive, 7 passed, 1 suppressed, 1 coverage gap\n"),
             "{out}"
         );
     }

@@ -30,6 +30,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write a commented `sagescan.toml` template in the current directory.
+    Init {
+        /// Overwrite an existing `sagescan.toml`.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -46,10 +52,12 @@ pub struct ScanArgs {
     pub fail_on: FailOn,
 
     /// Run only these checks: comma-separated codes, names or code prefixes (`SM1`).
+    /// Replaces the configuration's `enable` and `disable` lists.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub checks: Vec<String>,
 
     /// Do not run these checks: comma-separated codes, names or code prefixes.
+    /// Adds to the configuration's `disable` list.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub skip_checks: Vec<String>,
 
@@ -60,6 +68,15 @@ pub struct ScanArgs {
     /// Set a Terraform variable, applied last (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+
+    /// Use this configuration file instead of the nearest `sagescan.toml` (found by walking
+    /// up from the first PATH).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any `sagescan.toml` (inline `sagescan:ignore` waivers still apply).
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,10 +1,11 @@
-//! The commands: `scan`, `explain`, `checks`.
+//! The commands: `scan`, `explain`, `checks`, `init`.
 //!
 //! Each renders its whole output into memory and writes it to stdout once. A closed pipe
 //! (`sagescan scan . | head`) is not an error: the reader has what it wanted, so the
 //! command still exits with the code its result calls for.
 
 use crate::cli::{Command, Format, ScanArgs};
+use crate::config::{self, Config, Problem};
 use crate::select;
 use anyhow::{Context as _, Result};
 use sagescan_checks::{CHECKS, Severity, Status};
@@ -29,18 +30,69 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Scan(args) => scan(args),
         Command::Explain { code } => explain(&code),
         Command::Checks { format } => checks(format),
+        Command::Init { force } => init(force),
     }
 }
 
+/// The configuration to use: `--config`, else the nearest `sagescan.toml`, else none.
+/// `Ok(Err(problems))` when the file is invalid.
+fn configuration(args: &ScanArgs) -> Result<Result<Config, Vec<Problem>>> {
+    let path = match (&args.config, args.no_config) {
+        (_, true) => None,
+        (Some(path), false) => Some(path.clone()),
+        (None, false) => args.paths.first().and_then(|p| config::discover(p)),
+    };
+    let Some(path) = path else {
+        return Ok(Ok(Config::default()));
+    };
+    match config::load(&path) {
+        Ok(config) => Ok(Ok(config)),
+        Err(Ok(problems)) => Ok(Err(problems)),
+        Err(Err(e)) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+/// Prints configuration problems the way the rest of the output names places, and the
+/// exit code that says the tool could not run as asked.
+fn rejected(problems: &[Problem], what: &str) -> ExitCode {
+    for p in problems {
+        eprintln!("{p}");
+    }
+    let n = problems.len();
+    let s = if n == 1 { "" } else { "s" };
+    eprintln!("error: {n} problem{s} in {what}; nothing was scanned");
+    ExitCode::from(EXIT_ERROR)
+}
+
 fn scan(args: ScanArgs) -> Result<ExitCode> {
-    let checks = select::select(&args.checks, &args.skip_checks)?;
+    let config = match configuration(&args)? {
+        Ok(config) => config,
+        Err(problems) => return Ok(rejected(&problems, "the configuration")),
+    };
+    // `--checks` replaces the file's lists (the command line wins); `--skip-checks` adds.
+    let (only, mut skip) = if args.checks.is_empty() {
+        (config.enable.clone(), config.disable.clone())
+    } else {
+        (args.checks.clone(), Vec::new())
+    };
+    skip.extend(args.skip_checks.iter().cloned());
+    let checks = select::select(&only, &skip)?;
     let options = LoadOptions {
         var_files: args.var_files,
         vars: args.vars,
     };
     let model = sagescan_load::load(&args.paths, &options)?;
-    let run = sagescan_checks::run(&model, &checks, &sagescan_checks::Options::default());
-    let report = Report::new(TOOL, &model, &run);
+    // A waiver without a reason (or for no resource, or an unknown check) is an error like
+    // one in the configuration file: acting on a malformed waiver, or ignoring it, would
+    // both misreport what the user accepted.
+    let inline = config::inline_problems(&model);
+    if !inline.is_empty() {
+        return Ok(rejected(&inline, "inline waivers"));
+    }
+    let mut run = sagescan_checks::run(&model, &checks, &config.options);
+    let policy = config::policy(&config, &model.inline_waivers);
+    let waivers = sagescan_checks::policy::apply(&mut run, &checks, &policy, config::today());
+    let report = Report::new(TOOL, &model, &run).with_waivers(waivers);
 
     let mut out = Vec::new();
     match args.format {
@@ -164,6 +216,22 @@ fn check_table() -> String {
         out.push('\n');
     }
     out
+}
+
+/// Writes the template configuration into the current directory.
+fn init(force: bool) -> Result<ExitCode> {
+    let path = std::path::Path::new(config::FILE_NAME);
+    if path.exists() && !force {
+        eprintln!(
+            "error: {} already exists; use --force to overwrite it",
+            path.display()
+        );
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    std::fs::write(path, config::template::TEMPLATE)
+        .with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes `bytes` to stdout; a reader that went away is not an error.

@@ -7,6 +7,7 @@
 
 mod cli;
 mod commands;
+mod config;
 mod select;
 
 use clap::Parser;

@@ -27,6 +27,8 @@ pub mod training_inter_container_encryption_disabled;
 pub mod training_network_isolation_disabled;
 pub mod training_outside_vpc;
 pub mod training_storage_kms_missing;
+pub mod workload_public_subnet;
+pub mod workload_single_az;
 
 use crate::Outcomes;
 use sagescan_model::sagemaker::{MonitoringKind, TrainingJob, TrainingSource, VpcConfig};

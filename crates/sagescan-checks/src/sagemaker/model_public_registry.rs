@@ -108,7 +108,7 @@ const ATTR: &str = "ImageConfig.RepositoryAccessMode";
 
 /// Whether `image` names a private Amazon ECR registry:
 /// `<12-digit account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/…`.
-fn is_private_ecr(image: &str) -> bool {
+pub(crate) fn is_private_ecr(image: &str) -> bool {
     let host = image.split('/').next().unwrap_or_default();
     let mut labels = host.split('.');
     let account = labels.next().unwrap_or_default();

@@ -15,6 +15,7 @@ pub mod map;
 mod module;
 mod parse;
 mod vars;
+mod waivers;
 mod walk;
 
 use crate::{LoadError, LoadOptions};
@@ -184,6 +185,7 @@ fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation,
         instances.push(inst);
     }
     model.sources = sources(&units, &var_files);
+    model.inline_waivers = inline_waivers(&units);
     Ok(Evaluation { model, instances })
 }
 
@@ -387,6 +389,18 @@ fn file_gaps(
                 .map(|g| gap(Some(id), g)),
         );
     }
+    out
+}
+
+/// The inline waivers of every parsed `.tf` file, sorted by file and line (files are parsed
+/// in parallel, so their order in `units` is not a stable order).
+fn inline_waivers(units: &[Unit]) -> Vec<sagescan_model::model::InlineWaiver> {
+    let mut out: Vec<_> = units
+        .iter()
+        .flat_map(|u| &u.files)
+        .flat_map(waivers::extract)
+        .collect();
+    out.sort_by_key(|w| w.origin.file().map(|f| (f.file.clone(), f.start)));
     out
 }
 

@@ -1,0 +1,14 @@
+variable "protect" {
+  type = bool
+}
+
+resource "aws_networkfirewall_firewall" "egress" {
+  name                = "egress"
+  firewall_policy_arn = aws_networkfirewall_firewall_policy.egress.arn
+  vpc_id              = aws_vpc.main.id
+  delete_protection   = var.protect
+
+  subnet_mapping {
+    subnet_id = aws_subnet.firewall_a.id
+  }
+}

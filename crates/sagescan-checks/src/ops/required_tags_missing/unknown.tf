@@ -1,0 +1,8 @@
+variable "tags" {
+  type = map(string)
+}
+
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+  tags       = var.tags
+}

@@ -1,0 +1,16 @@
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_vpc_endpoint" "sagemaker_api" {
+  vpc_id              = aws_vpc.main.id
+  service_name        = "com.amazonaws.us-east-1.sagemaker.api"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = false
+}
+
+resource "aws_vpc_endpoint" "sts" {
+  vpc_id            = aws_vpc.main.id
+  service_name      = "com.amazonaws.us-east-1.sts"
+  vpc_endpoint_type = "Interface"
+}

@@ -5,6 +5,8 @@
 //! never an error, so that one broken file does not hide the rest; only a path that does
 //! not exist (or cannot be listed at all) is an error.
 
+pub mod cloudformation;
+pub mod plan;
 pub mod terraform;
 
 use sagescan_model::Model;

@@ -1,15 +1,19 @@
 //! Loaders: the only code that knows a source syntax.
 //!
-//! [`load`] takes the paths the user named and returns one [`Model`] with a configuration
-//! per Terraform root directory. What cannot be read becomes a coverage gap in the model,
-//! never an error, so that one broken file does not hide the rest; only a path that does
-//! not exist (or cannot be listed at all) is an error.
+//! [`load`] takes the paths the user named and returns one [`Model`]: a configuration per
+//! Terraform root directory, per CloudFormation root stack (with its nested stacks) and per
+//! Terraform plan file. Formats mix freely in one run; files are told apart by content, not
+//! by name. What cannot be read becomes a coverage gap in the model, never an error, so
+//! that one broken file does not hide the rest; only a path that does not exist (or cannot
+//! be listed at all) is an error.
 
 pub mod cloudformation;
 pub mod plan;
 pub mod terraform;
 
-use sagescan_model::Model;
+use cloudformation::Template;
+use rayon::prelude::*;
+use sagescan_model::{CoverageGap, FileSpan, Model, Origin};
 use std::path::PathBuf;
 
 /// Inputs that change how sources are evaluated.
@@ -20,6 +24,11 @@ pub struct LoadOptions {
     pub var_files: Vec<PathBuf>,
     /// `--var NAME=VALUE`, applied last (the value is an HCL expression or a bare string).
     pub vars: Vec<(String, String)>,
+    /// `--parameter KEY=VALUE`: CloudFormation parameter values; they win over files.
+    pub parameters: Vec<(String, String)>,
+    /// `--parameter-file`: CloudFormation parameter files (`[{"ParameterKey", …}]` or
+    /// `{"Parameters": {…}}`).
+    pub parameter_files: Vec<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,24 +38,78 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{0}: no Terraform files found")]
+    #[error("{0}: no Terraform, CloudFormation or plan files found")]
     NothingToScan(PathBuf),
 }
 
-/// Loads every path (a directory is walked for Terraform roots; a `.tf` file is a
-/// configuration of its own) into one finished model.
+/// Loads every path into one finished model. A directory is walked (respecting
+/// `.gitignore`) for Terraform roots, CloudFormation templates and plan JSON files; a file
+/// is loaded by what its content is.
 ///
-/// Errors only when a path does not exist or a directory holds no Terraform file at all;
+/// Errors only when a path does not exist or a directory holds nothing loadable at all;
 /// unreadable or malformed files, unsupported constructs and remote modules are coverage
 /// gaps of the configurations they affect.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Model, LoadError> {
     let terraform::Evaluation {
         mut model,
         instances,
+        other_files,
     } = terraform::evaluate(paths, options)?;
     for config in &instances {
         terraform::map::map_instances(&mut model, config);
     }
+
+    let (plans, templates) = read_others(&other_files, &mut model);
+    for (display, text) in &plans {
+        plan::load_plan(&mut model, display, text);
+    }
+    let cfn_options = cloudformation::CfnOptions {
+        parameters: options.parameters.clone(),
+        parameter_files: options.parameter_files.clone(),
+    };
+    cloudformation::load_templates(&mut model, &templates, &cfn_options);
     model.finish();
     Ok(model)
+}
+
+/// Reads the non-Terraform candidates in parallel and sorts them into plans and possible
+/// CloudFormation templates (the CloudFormation loader itself skips, silently, documents
+/// without `Resources`: package.json and friends are not templates). A file that cannot be
+/// read is a coverage gap, not an error.
+fn read_others(paths: &[PathBuf], model: &mut Model) -> (Vec<(String, String)>, Vec<Template>) {
+    let read: Vec<(PathBuf, String, std::io::Result<String>)> = paths
+        .par_iter()
+        .map(|p| {
+            (
+                p.clone(),
+                p.display().to_string(),
+                std::fs::read_to_string(p),
+            )
+        })
+        .collect();
+    let mut plans = Vec::new();
+    let mut templates = Vec::new();
+    for (path, display, text) in read {
+        match text {
+            Ok(text) if plan::is_plan(&text) => plans.push((display, text)),
+            Ok(text) => templates.push(Template {
+                path,
+                display,
+                text,
+            }),
+            Err(e) => model.gaps.push(CoverageGap {
+                config: None,
+                kind: "io-error".into(),
+                message: format!("{display}: {e}"),
+                origin: Origin::File(FileSpan {
+                    file: display.as_str().into(),
+                    start: 0,
+                    end: 0,
+                    line: 1,
+                    column: 1,
+                }),
+            }),
+        }
+    }
+    (plans, templates)
 }

@@ -73,6 +73,7 @@ fn variable_precedence_default_tfvars_auto_var_file_then_var() {
     let options = LoadOptions {
         var_files: vec![fixture("vars/extra.tfvars")],
         vars: vec![("e".to_string(), "cli-e".to_string())],
+        ..LoadOptions::default()
     };
     let e = run(fixture("vars"), &options);
     let t = instance(&e, "aws_thing.t");

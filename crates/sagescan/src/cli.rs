@@ -18,7 +18,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan Terraform roots (directories are walked) and report findings.
+    /// Scan Terraform, CloudFormation and plan JSON (directories are walked) and report findings.
     Scan(ScanArgs),
     /// Print a check's knowledge-base page.
     Explain {
@@ -40,7 +40,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Terraform root directories or `.tf` files. Paths in the report stay as given here.
+    /// Directories (walked for Terraform roots, CloudFormation templates and `terraform show
+    /// -json` plans) or files. Paths in the report stay as given here.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -68,6 +69,16 @@ pub struct ScanArgs {
     /// Set a Terraform variable, applied last (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+
+    /// Set a CloudFormation parameter (or a pseudo parameter such as `AWS::Region`); wins
+    /// over parameter files and defaults (repeatable).
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_var)]
+    pub parameters: Vec<(String, String)>,
+
+    /// A CloudFormation parameter file: `[{"ParameterKey": …, "ParameterValue": …}]` or
+    /// `{"Parameters": {…}}` (repeatable).
+    #[arg(long = "parameter-file", value_name = "FILE")]
+    pub parameter_files: Vec<PathBuf>,
 
     /// Use this configuration file instead of the nearest `sagescan.toml` (found by walking
     /// up from the first PATH).

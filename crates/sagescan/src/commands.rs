@@ -80,6 +80,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let options = LoadOptions {
         var_files: args.var_files,
         vars: args.vars,
+        parameters: args.parameters,
+        parameter_files: args.parameter_files,
     };
     let model = sagescan_load::load(&args.paths, &options)?;
     // A waiver without a reason (or for no resource, or an unknown check) is an error like

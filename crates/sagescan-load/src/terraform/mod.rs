@@ -40,6 +40,8 @@ const STACK_SIZE: usize = 64 << 20;
 pub struct Evaluation {
     pub model: Model,
     pub instances: Vec<Vec<ir::Instance>>,
+    /// Files found on the way that other loaders may read (templates, plans).
+    pub other_files: Vec<PathBuf>,
 }
 
 /// A module: a directory's `.tf` files, or one file named on the command line.
@@ -130,7 +132,8 @@ pub fn evaluate(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation, 
 
 fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation, LoadError> {
     let mut global_gaps = Vec::new();
-    let mut units = discover(paths, &mut global_gaps)?;
+    let mut other_files = Vec::new();
+    let mut units = discover(paths, &mut global_gaps, &mut other_files)?;
     parse_units(&mut units);
     load_called_modules(&mut units);
     let var_files = read_var_files(&options.var_files, &mut global_gaps)?;
@@ -186,7 +189,11 @@ fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation,
     }
     model.sources = sources(&units, &var_files);
     model.inline_waivers = inline_waivers(&units);
-    Ok(Evaluation { model, instances })
+    Ok(Evaluation {
+        model,
+        instances,
+        other_files,
+    })
 }
 
 fn gap(config: Option<ConfigId>, g: FileGap) -> CoverageGap {
@@ -199,7 +206,11 @@ fn gap(config: Option<ConfigId>, g: FileGap) -> CoverageGap {
 }
 
 /// The units named or found under `paths`, deduplicated by identity.
-fn discover(paths: &[PathBuf], gaps: &mut Vec<FileGap>) -> Result<Vec<Unit>, LoadError> {
+fn discover(
+    paths: &[PathBuf],
+    gaps: &mut Vec<FileGap>,
+    others: &mut Vec<PathBuf>,
+) -> Result<Vec<Unit>, LoadError> {
     let mut units: Vec<Unit> = Vec::new();
     let mut seen = HashSet::new();
     for path in paths {
@@ -208,6 +219,14 @@ fn discover(paths: &[PathBuf], gaps: &mut Vec<FileGap>) -> Result<Vec<Unit>, Loa
             source,
         })?;
         if meta.is_file() {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if walk::is_other_candidate(name) {
+                others.push(path.clone());
+                continue;
+            }
             let key = normalize(path);
             if !seen.insert(key.clone()) {
                 continue;
@@ -231,9 +250,10 @@ fn discover(paths: &[PathBuf], gaps: &mut Vec<FileGap>) -> Result<Vec<Unit>, Loa
                 origin: file_origin(&display),
             });
         }
-        if walked.dirs.is_empty() {
+        if walked.dirs.is_empty() && walked.others.is_empty() {
             return Err(LoadError::NothingToScan(path.clone()));
         }
+        others.extend(walked.others);
         for dir in walked.dirs {
             let unit = Unit::from_dir(dir, true);
             if seen.insert(unit.key.clone()) {

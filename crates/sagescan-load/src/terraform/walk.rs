@@ -25,7 +25,18 @@ pub(crate) struct DirFiles {
 #[derive(Debug, Default)]
 pub(crate) struct Walked {
     pub dirs: Vec<DirFiles>,
+    /// Files another loader may read (CloudFormation templates, plan JSON), sorted: one
+    /// walk serves every format.
+    pub others: Vec<PathBuf>,
     pub errors: Vec<String>,
+}
+
+/// Whether a file that is not Terraform may be a CloudFormation template or a plan.
+pub(crate) fn is_other_candidate(name: &str) -> bool {
+    [".json", ".yaml", ".yml", ".template"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+        && kind(name).is_none()
 }
 
 enum Kind {
@@ -93,17 +104,26 @@ fn finish(dirs: Collecting) -> Vec<DirFiles> {
 /// Walks `root` for Terraform files.
 pub(crate) fn walk(root: &Path) -> Walked {
     let mut dirs = BTreeMap::new();
+    let mut others = Vec::new();
     let mut errors = Vec::new();
     // `require_git(false)`: a `.gitignore` is honoured even in a copy outside a repository.
     for entry in ignore::WalkBuilder::new(root).require_git(false).build() {
         match entry {
-            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => add(&mut dirs, e.into_path()),
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                let path = e.into_path();
+                match path.file_name().and_then(|n| n.to_str()) {
+                    Some(name) if is_other_candidate(name) => others.push(path),
+                    _ => add(&mut dirs, path),
+                }
+            }
             Ok(_) => {}
             Err(e) => errors.push(e.to_string()),
         }
     }
+    others.sort();
     Walked {
         dirs: finish(dirs),
+        others,
         errors,
     }
 }

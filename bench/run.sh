@@ -7,7 +7,7 @@
 # Checkov into a venv under bench/out/, times each tool (median of 3 runs; Checkov only once
 # on 1000 roots or more, it takes minutes) and prints a Markdown table that is also written
 # to bench/out/results.md. With SHARED_CORPUS=/path/to/gen_tf_corpus.py it also measures the
-# corpus that generator makes with --modules 100 --seed 1.
+# corpus that generator makes with --modules N --seed 1.
 set -euo pipefail
 
 N="${1:-100}"
@@ -86,10 +86,10 @@ python3 bench/gen_corpus.py --roots "$N" --seed 1 --out "$CORPUS" >&2
 measure "gen_corpus.py, $N roots" "$CORPUS"
 
 if [ -n "${SHARED_CORPUS:-}" ] && [ -f "$SHARED_CORPUS" ]; then
-    SHARED_OUT="$OUT/shared-corpus-100"
+    SHARED_OUT="$OUT/shared-corpus-$N"
     rm -rf "$SHARED_OUT"
-    python3 "$SHARED_CORPUS" --modules 100 --seed 1 --out "$SHARED_OUT" >&2
-    measure "gen_tf_corpus.py, 100 modules" "$SHARED_OUT"
+    python3 "$SHARED_CORPUS" --modules "$N" --seed 1 --out "$SHARED_OUT" >&2
+    measure "gen_tf_corpus.py, $N modules" "$SHARED_OUT"
 fi
 
 {

@@ -20,6 +20,7 @@ pub(crate) mod testing;
 pub mod vpc;
 pub mod vpce;
 pub mod workload;
+mod zones;
 
 pub use check::{Check, Context, Severity};
 pub use engine::{CheckRun, run};

@@ -1,5 +1,5 @@
+use crate::zones::{Zones, zones_of};
 use crate::{Context, Outcomes};
-use std::collections::BTreeSet;
 
 crate::check! {
     /// ## What it checks
@@ -74,40 +74,10 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             out.judge(fw, "SubnetMappings", &fw.subnets, |_| None);
             continue;
         };
-        let mut zones = BTreeSet::new();
-        let mut unknown = None;
-        for r in subnets {
-            match ctx.model.get(fw.meta.config, r) {
-                Some(s) => match s.availability_zone.get() {
-                    Some(az) => {
-                        zones.insert(az.as_str());
-                    }
-                    None => {
-                        unknown.get_or_insert_with(|| {
-                            (
-                                s.availability_zone.origin().clone(),
-                                format!(
-                                    "cannot tell the Availability Zone of subnet {}: {}",
-                                    s.meta.address,
-                                    s.availability_zone.unknown_reason().unwrap_or_default()
-                                ),
-                            )
-                        });
-                    }
-                },
-                None => {
-                    unknown.get_or_insert_with(|| {
-                        (
-                            fw.subnets.origin().clone(),
-                            format!(
-                                "cannot tell: firewall subnet {} is not in the scanned configuration",
-                                r.key
-                            ),
-                        )
-                    });
-                }
-            }
-        }
+        let Zones {
+            known: zones,
+            unknown,
+        } = zones_of(ctx.model, fw.meta.config, subnets, fw.subnets.origin());
         if zones.len() >= 2 {
             out.pass(fw);
         } else if let Some((origin, msg)) = unknown {

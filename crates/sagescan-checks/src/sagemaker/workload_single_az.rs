@@ -1,6 +1,6 @@
 use crate::workload::WorkloadKind;
+use crate::zones::{Zones, zones_of};
 use crate::{Context, Outcomes};
-use std::collections::BTreeSet;
 
 crate::check! {
     /// ## What it checks
@@ -80,37 +80,14 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
         if subnets.is_empty() {
             continue;
         }
-        let mut zones = BTreeSet::new();
-        let mut unknown = None;
-        for r in subnets {
-            match ctx.model.get(w.meta.config, r) {
-                Some(s) => match s.availability_zone.get() {
-                    Some(az) => {
-                        zones.insert(az.as_str());
-                    }
-                    None => {
-                        let reason = s.availability_zone.unknown_reason().unwrap_or_default();
-                        unknown.get_or_insert((
-                            s.availability_zone.origin(),
-                            format!(
-                                "cannot tell the Availability Zone of subnet {}: {reason}",
-                                r.key
-                            ),
-                        ));
-                    }
-                },
-                None => {
-                    unknown.get_or_insert((
-                        w.subnets.origin(),
-                        format!("cannot tell the Availability Zone of subnet {}: it is not in the scanned configuration", r.key),
-                    ));
-                }
-            }
-        }
+        let Zones {
+            known: zones,
+            unknown,
+        } = zones_of(ctx.model, w.meta.config, subnets, w.subnets.origin());
         if zones.len() >= 2 {
             out.pass(w);
         } else if let Some((origin, message)) = unknown {
-            out.inconclusive(w, origin, message);
+            out.inconclusive(w, &origin, message);
         } else {
             let zones: Vec<&str> = zones.into_iter().collect();
             let what = if w.kind == WorkloadKind::Studio {

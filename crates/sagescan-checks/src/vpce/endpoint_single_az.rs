@@ -1,7 +1,7 @@
 use super::service;
+use crate::zones::{Zones, zones_of};
 use crate::{Context, Outcomes};
 use sagescan_model::network::EndpointType;
-use std::collections::BTreeSet;
 
 crate::check! {
     /// ## What it checks
@@ -74,37 +74,14 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             );
             continue;
         };
-        let mut zones = BTreeSet::new();
-        let mut unknown = None;
-        for r in subnets {
-            match ctx.model.get(e.meta.config, r) {
-                Some(s) => match s.availability_zone.get() {
-                    Some(az) => {
-                        zones.insert(az.as_str());
-                    }
-                    None => {
-                        let reason = s.availability_zone.unknown_reason().unwrap_or_default();
-                        unknown.get_or_insert((
-                            s.availability_zone.origin(),
-                            format!(
-                                "cannot tell the Availability Zone of subnet {}: {reason}",
-                                r.key
-                            ),
-                        ));
-                    }
-                },
-                None => {
-                    unknown.get_or_insert((
-                        e.subnets.origin(),
-                        format!("cannot tell the Availability Zone of subnet {}: it is not in the scanned configuration", r.key),
-                    ));
-                }
-            }
-        }
+        let Zones {
+            known: zones,
+            unknown,
+        } = zones_of(ctx.model, e.meta.config, subnets, e.subnets.origin());
         if zones.len() >= 2 {
             out.pass(e);
         } else if let Some((origin, message)) = unknown {
-            out.inconclusive(e, origin, message);
+            out.inconclusive(e, &origin, message);
         } else {
             let zones: Vec<&str> = zones.into_iter().collect();
             let listed = if zones.is_empty() {

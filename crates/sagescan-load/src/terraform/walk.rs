@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The Terraform files of one directory, each list sorted by path.
 #[derive(Debug, Default)]
@@ -101,26 +102,39 @@ fn finish(dirs: Collecting) -> Vec<DirFiles> {
         .collect()
 }
 
-/// Walks `root` for Terraform files.
+/// Walks `root` for Terraform files (and other formats' candidates), on several threads:
+/// large monorepos spend noticeable time just listing directories. Results are sorted
+/// afterwards, so the output does not depend on thread timing.
 pub(crate) fn walk(root: &Path) -> Walked {
+    let found: Mutex<(Vec<PathBuf>, Vec<String>)> = Mutex::new((Vec::new(), Vec::new()));
+    // `require_git(false)`: a `.gitignore` is honoured even in a copy outside a repository.
+    ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+                match entry {
+                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                        found.0.push(e.into_path())
+                    }
+                    Ok(_) => {}
+                    Err(e) => found.1.push(e.to_string()),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    let (mut files, mut errors) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort();
+    errors.sort();
     let mut dirs = BTreeMap::new();
     let mut others = Vec::new();
-    let mut errors = Vec::new();
-    // `require_git(false)`: a `.gitignore` is honoured even in a copy outside a repository.
-    for entry in ignore::WalkBuilder::new(root).require_git(false).build() {
-        match entry {
-            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                let path = e.into_path();
-                match path.file_name().and_then(|n| n.to_str()) {
-                    Some(name) if is_other_candidate(name) => others.push(path),
-                    _ => add(&mut dirs, path),
-                }
-            }
-            Ok(_) => {}
-            Err(e) => errors.push(e.to_string()),
+    for path in files {
+        match path.file_name().and_then(|n| n.to_str()) {
+            Some(name) if is_other_candidate(name) => others.push(path),
+            _ => add(&mut dirs, path),
         }
     }
-    others.sort();
     Walked {
         dirs: finish(dirs),
         others,

@@ -62,13 +62,12 @@ fn nested_stack_outputs_join_the_parent_and_the_child_is_not_loaded_twice() {
         m.vpcs[0].cidr_block.get().map(String::as_str),
         Some("10.1.0.0/16")
     );
-    // Fn::GetAZs and Fn::Cidr are unknown, with a line in the child file.
+    // Fn::GetAZs gives a stable zone token (the region is known only at deployment),
+    // Fn::Cidr is unknown; both keep a line in the child file.
     let a = &m.subnets[0];
-    assert!(
-        a.availability_zone
-            .unknown_reason()
-            .unwrap()
-            .contains("GetAZs")
+    assert_eq!(
+        a.availability_zone.get().map(String::as_str),
+        Some("{zone 1 of ${AWS::Region}}")
     );
     assert_eq!(
         a.availability_zone.origin().file().unwrap().file.as_ref(),
@@ -358,4 +357,31 @@ fn firewall_area_from_json() {
         &[("ALERT".to_string(), "S3".to_string())]
     );
     assert_eq!(line(&fw.delete_protection), 10);
+}
+
+/// The shape of AWS's public "Studio in a private VPC with Network Firewall" sample: a
+/// sibling stack's single-resource outputs feed `List<…::Id>` parameters, and a route
+/// targets a firewall endpoint picked out of `EndpointIds` with Select/Split.
+#[test]
+fn sibling_stack_outputs_feed_list_parameters_and_firewall_routes_keep_their_kind() {
+    let m = load(&[fixture("siblings/root.yaml")], &CfnOptions::default());
+    assert!(m.gaps.is_empty(), "{:?}", m.gaps);
+    let d = &m.domains[0];
+    assert_eq!(d.meta.address, "Studio.Domain");
+    let subnets = d.subnets.get().expect("subnets known");
+    assert_eq!(subnets.len(), 1);
+    assert!(
+        m.get(0, &subnets[0]).is_some(),
+        "{} does not resolve",
+        subnets[0].key
+    );
+    let groups = d.security_groups.get().expect("groups known");
+    assert_eq!(groups[0].key, "Net.Group");
+    assert!(m.get(0, &groups[0]).is_some());
+    let route = &m.route_tables[0].routes[0];
+    assert!(
+        matches!(route.target.get(), Some(sagescan_model::network::RouteTarget::VpcEndpoint(k)) if k == "Net.Firewall"),
+        "{:?}",
+        route.target
+    );
 }

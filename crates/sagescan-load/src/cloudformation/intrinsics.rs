@@ -88,6 +88,30 @@ pub(crate) fn origin(file: &Arc<str>, span: Span) -> Origin {
     })
 }
 
+/// Pseudo parameters that evaluate to a stable token (`${AWS::Region}`) when not given with
+/// `--parameter`: their exact value never decides a check, but equality between values
+/// derived from them does.
+const SYMBOLIC_PSEUDO: &[&str] = &[
+    "AWS::Region",
+    "AWS::AccountId",
+    "AWS::Partition",
+    "AWS::URLSuffix",
+    "AWS::StackName",
+    "AWS::StackId",
+];
+
+/// Whether `s` holds a token for a deployment-time value (a pseudo parameter or a zone
+/// of `Fn::GetAZs`): such a string may equal a literal that it does not spell.
+fn is_symbolic(s: &str) -> bool {
+    s.contains("${AWS::") || s.contains("{zone ")
+}
+
+/// How many zones `Fn::GetAZs` is taken to return: every region offers an account at least
+/// two (some, such as us-west-1, only two to newer accounts), so `!Select [0, …]` and
+/// `!Select [1, …]` name distinct zones wherever the template deploys; a higher index is
+/// unknown.
+const KNOWN_AZ_COUNT: usize = 2;
+
 /// Everything a template's values may refer to.
 pub(crate) struct Scope<'t> {
     pub file: Arc<str>,
@@ -205,9 +229,24 @@ impl<'t> Scope<'t> {
                     None => unknown(format!("{name} cannot be decided before deployment")),
                 }
             }
-            "Fn::GetAZs" => unknown(
-                "Fn::GetAZs: the region's availability zones are known only at deployment".into(),
-            ),
+            "Fn::GetAZs" => {
+                let region = match self.eval(arg).text() {
+                    Some(r) if !r.is_empty() => r,
+                    _ => "${AWS::Region}".to_string(),
+                };
+                // Stable tokens, one per zone: what matters to the checks is which values
+                // are the same zone, not the zone's name.
+                let zones = (1..=KNOWN_AZ_COUNT)
+                    .map(|i| Ev {
+                        v: V::Str(format!("{{zone {i} of {region}}}")),
+                        origin: origin.clone(),
+                    })
+                    .collect();
+                Ev {
+                    v: V::List(zones),
+                    origin,
+                }
+            }
             "Fn::ImportValue" => {
                 let name = self.eval(arg);
                 let Some(export) = name.text() else {
@@ -247,6 +286,15 @@ impl<'t> Scope<'t> {
         if let Some(p) = self.params.get(target) {
             return Ev {
                 v: p.v.clone(),
+                origin,
+            };
+        }
+        if SYMBOLIC_PSEUDO.contains(&target) {
+            // One deployment has one region, account and stack: a stable token stands for
+            // the value, so derived names stay comparable (`${AWS::Region}a` differs from
+            // `${AWS::Region}b`; `com.amazonaws.${AWS::Region}.sts` still ends in `.sts`).
+            return Ev {
+                v: V::Str(format!("${{{target}}}")),
                 origin,
             };
         }
@@ -433,6 +481,16 @@ impl<'t> Scope<'t> {
                 None => Ev::unknown(format!("Fn::Select: index {i} is out of range"), origin),
             },
             V::Unknown(r) => Ev::unknown(r, origin),
+            // An element of a resource's list attribute (`!Select [0, !GetAtt Fw.EndpointIds]`)
+            // is still an attribute of that resource: keep the reference, so a route to a
+            // firewall endpoint is known to target a VPC endpoint.
+            V::Res { address, attribute } => Ev {
+                v: V::Res {
+                    address,
+                    attribute: Some(format!("{}[{i}]", attribute.unwrap_or_default())),
+                },
+                origin,
+            },
             _ => Ev::unknown("Fn::Select: the list is not a list", origin),
         }
     }
@@ -471,6 +529,18 @@ impl<'t> Scope<'t> {
                     origin,
                 }
             }
+            // Splitting a resource attribute (`az:vpce-id` endpoint strings) yields parts
+            // of that attribute: still a reference to the resource.
+            V::Res { address, attribute } => Ev {
+                v: V::Res {
+                    address,
+                    attribute: Some(format!(
+                        "{}.split({delimiter})",
+                        attribute.unwrap_or_default()
+                    )),
+                },
+                origin,
+            },
             _ => Ev::unknown(
                 format!(
                     "Fn::Split: {}",
@@ -574,7 +644,13 @@ impl<'t> Scope<'t> {
                     "Fn::Equals" => {
                         let [a, b] = args else { return None };
                         let (a, b) = (self.eval(a), self.eval(b));
-                        Some(a.text()? == b.text()?)
+                        let (a, b) = (a.text()?, b.text()?);
+                        // A token stands for a value known only at deployment: equal tokens
+                        // are equal, but a token is not unequal to a literal.
+                        if a != b && (is_symbolic(&a) || is_symbolic(&b)) {
+                            return None;
+                        }
+                        Some(a == b)
                     }
                     "Fn::Not" => Some(!self.condition_value(args.first()?, depth + 1)?),
                     "Fn::And" | "Fn::Or" => {
@@ -664,10 +740,20 @@ mod tests {
         };
         assert_eq!(items.len(), 2);
         assert!(matches!(&items[1].v, V::Res { address, .. } if address == "N.B"));
-        assert!(matches!(
+        // Zones are stable tokens: the first two differ, a third is not promised.
+        assert_eq!(
             eval_in(DOC, "!Select [0, !GetAZs '']"),
+            s("{zone 1 of ${AWS::Region}}")
+        );
+        assert_ne!(
+            eval_in(DOC, "!Select [0, !GetAZs '']"),
+            eval_in(DOC, "!Select [1, !GetAZs '']")
+        );
+        assert!(matches!(
+            eval_in(DOC, "!Select [2, !GetAZs '']"),
             V::Unknown(_)
         ));
+        assert_eq!(eval_in(DOC, "!Sub '${AWS::Region}a'"), s("${AWS::Region}a"));
         assert!(
             matches!(eval_in(DOC, "!ImportValue Shared"), V::Unknown(r) if r.contains("no template"))
         );

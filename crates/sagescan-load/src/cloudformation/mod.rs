@@ -601,6 +601,15 @@ fn as_list(v: Ev) -> Ev {
             v: V::List(parts),
             origin: v.origin,
         },
+        // One resource passed where a list is expected (`!GetAtt Net.Outputs.SubnetId` into
+        // a `List<AWS::EC2::Subnet::Id>`): a list of that one reference.
+        res @ V::Res { .. } => Ev {
+            v: V::List(vec![Ev {
+                v: res,
+                origin: v.origin.clone(),
+            }]),
+            origin: v.origin,
+        },
         other => Ev {
             v: other,
             origin: v.origin,

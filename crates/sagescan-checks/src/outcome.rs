@@ -152,14 +152,19 @@ impl Outcomes {
     /// The common case: one value decides. `fails` returns the failure message for a known
     /// value, or `None` when it passes. An Unknown value is inconclusive, with its reason;
     /// `what` names the attribute in API terms for that message (`DirectInternetAccess`).
+    ///
+    /// An Unknown that names its candidates (a CloudFormation parameter's `AllowedValues`)
+    /// is judged once per candidate: it passes or fails when they all agree, and is
+    /// inconclusive otherwise, naming the candidates that would fail.
     pub fn judge<R, T>(
         &mut self,
         r: &R,
         what: &str,
         value: &Value<T>,
-        fails: impl FnOnce(&T) -> Option<String>,
+        fails: impl Fn(&T) -> Option<String>,
     ) where
         R: Subject + ?Sized,
+        T: Serialize,
     {
         match value {
             Value::Set { value: v, origin } => match fails(v) {
@@ -174,10 +179,50 @@ impl Outcomes {
                 ),
                 None => self.pass(r),
             },
-            Value::Unknown { reason, origin } => {
+            Value::Unknown {
+                reason,
+                origin,
+                candidates,
+            } if !candidates.is_empty() => {
+                let failing: Vec<(&T, String)> = candidates
+                    .iter()
+                    .filter_map(|c| fails(c).map(|msg| (c, msg)))
+                    .collect();
+                let names = |items: &mut dyn Iterator<Item = &T>| {
+                    items.map(label).collect::<Vec<_>>().join(", ")
+                };
+                match failing.first() {
+                    None => self.pass(r),
+                    Some((_, msg)) if failing.len() == candidates.len() => {
+                        let all = names(&mut candidates.iter());
+                        self.fail(r, origin, format!("{msg} (for every allowed value: {all})"))
+                    }
+                    Some(_) => {
+                        let bad = names(&mut failing.iter().map(|(c, _)| *c));
+                        self.inconclusive(
+                            r,
+                            origin,
+                            format!("cannot tell {what}: {reason}; it fails if {what} is {bad}"),
+                        )
+                    }
+                }
+            }
+            Value::Unknown { reason, origin, .. } => {
                 self.inconclusive(r, origin, format!("cannot tell {what}: {reason}"))
             }
         }
+    }
+}
+
+/// A candidate value as the user wrote it: the API spelling of a string or enum, `none` for
+/// an absent optional value, JSON for anything else.
+fn label<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Null) => "none".to_string(),
+        Ok(other) => other.to_string(),
+        // Only a map with non-string keys fails to serialize; no candidate is one.
+        Err(e) => format!("(unprintable: {e})"),
     }
 }
 
@@ -186,5 +231,92 @@ fn or_resource(location: &Origin, meta: &Meta) -> Origin {
     match location {
         Origin::None => meta.origin.clone(),
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sagescan_model::sagemaker::NotebookInstance;
+    use sagescan_model::{Model, Toggle};
+
+    fn notebook(access: Value<Toggle>) -> NotebookInstance {
+        let config = Model::default().add_config("t", "cloudformation");
+        NotebookInstance {
+            meta: Meta::new(
+                "Nb",
+                "AWS::SageMaker::NotebookInstance",
+                config,
+                Origin::None,
+            ),
+            direct_internet_access: access,
+            root_access: Value::set(Toggle::Disabled, Origin::None),
+            subnet: Value::set(None, Origin::None),
+            security_groups: Value::set(Vec::new(), Origin::None),
+            kms_key_id: Value::set(None, Origin::None),
+            min_imds_version: Value::set("2".into(), Origin::None),
+        }
+    }
+
+    /// The verdict of "DirectInternetAccess must not be Enabled" on `access`.
+    fn judged(access: Value<Toggle>) -> Verdict {
+        let nb = notebook(access);
+        let mut out = Outcomes::default();
+        out.judge(
+            &nb,
+            "DirectInternetAccess",
+            &nb.direct_internet_access,
+            |v| (*v == Toggle::Enabled).then(|| "direct internet access Enabled".to_string()),
+        );
+        assert_eq!(out.items.len(), 1);
+        out.items.remove(0).verdict
+    }
+
+    fn one_of(candidates: Vec<Toggle>) -> Value<Toggle> {
+        Value::one_of(candidates, "parameter Access has no value", Origin::None)
+    }
+
+    #[test]
+    fn every_allowed_value_passing_passes() {
+        assert!(matches!(
+            judged(one_of(vec![Toggle::Disabled])),
+            Verdict::Pass
+        ));
+    }
+
+    #[test]
+    fn every_allowed_value_failing_fails_and_says_so() {
+        let Verdict::Fail { message, .. } = judged(one_of(vec![Toggle::Enabled])) else {
+            panic!("not a fail")
+        };
+        assert_eq!(
+            message,
+            "direct internet access Enabled (for every allowed value: Enabled)"
+        );
+    }
+
+    #[test]
+    fn mixed_allowed_values_are_inconclusive_naming_the_failing_ones() {
+        let Verdict::Inconclusive { message, .. } =
+            judged(one_of(vec![Toggle::Disabled, Toggle::Enabled]))
+        else {
+            panic!("not inconclusive")
+        };
+        assert_eq!(
+            message,
+            "cannot tell DirectInternetAccess: parameter Access has no value; \
+             it fails if DirectInternetAccess is Enabled"
+        );
+    }
+
+    #[test]
+    fn unknown_without_candidates_stays_inconclusive() {
+        assert!(matches!(
+            judged(Value::unknown(
+                "parameter Access has no value",
+                Origin::None
+            )),
+            Verdict::Inconclusive { .. }
+        ));
     }
 }

@@ -75,7 +75,7 @@ impl<'m> Workload<'m> {
         vpc: &Value<Option<VpcConfig>>,
     ) -> Self {
         match vpc {
-            Value::Unknown { reason, origin } => Workload::new(
+            Value::Unknown { reason, origin, .. } => Workload::new(
                 r,
                 kind,
                 Value::unknown(reason.clone(), origin.clone()),
@@ -110,7 +110,7 @@ pub fn workloads(model: &Model) -> Vec<Workload<'_>> {
     let mut out = Vec::new();
     for nb in &model.notebook_instances {
         let subnets = match &nb.subnet {
-            Value::Unknown { reason, origin } => Value::unknown(reason.clone(), origin.clone()),
+            Value::Unknown { reason, origin, .. } => Value::unknown(reason.clone(), origin.clone()),
             v => Value::set(
                 v.get().cloned().flatten().into_iter().collect(),
                 v.origin().clone(),

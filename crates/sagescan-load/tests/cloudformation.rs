@@ -74,10 +74,12 @@ fn nested_stack_outputs_join_the_parent_and_the_child_is_not_loaded_twice() {
         "cloudformation/nested/network.yaml"
     );
     assert!(a.cidr_block.unknown_reason().is_some());
-    // A parameter without a value keeps its AllowedValues in the reason.
+    // A parameter without a value keeps its AllowedValues in the reason ...
     let reason = d.app_network_access_type.unknown_reason().unwrap();
     assert!(reason.contains("parameter Access has no value"), "{reason}");
     assert!(reason.contains("VpcOnly, PublicInternetOnly"), "{reason}");
+    // ... and as the candidates a check judges one by one.
+    assert_eq!(d.app_network_access_type.candidates().len(), 2);
     assert_eq!(m.sources.len(), 2);
     assert!(m.gaps.is_empty(), "{:?}", m.gaps);
 }

@@ -109,7 +109,7 @@ impl Explicit {
                 index,
                 origin: origin.clone(),
             },
-            (None, Some(Value::Unknown { reason, origin })) => Link::Unknown {
+            (None, Some(Value::Unknown { reason, origin, .. })) => Link::Unknown {
                 reason: reason.clone(),
                 origin: origin.clone(),
             },
@@ -220,7 +220,7 @@ fn network_acls(model: &Model, vpc: &[Option<usize>]) -> Vec<Link> {
             }
         }
         match &acl.subnets {
-            Value::Unknown { reason, origin } => {
+            Value::Unknown { reason, origin, .. } => {
                 explicit.unknown_in.entry(config).or_insert((
                     format!("the subnets of {} are unknown ({reason})", acl.meta.address),
                     origin.clone(),

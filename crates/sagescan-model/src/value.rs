@@ -64,11 +64,16 @@ pub enum Value<T> {
         #[serde(default)]
         origin: Origin,
     },
-    /// Cannot be known from what was read; `reason` says why, for the user.
+    /// Cannot be known from what was read; `reason` says why, for the user. `candidates`
+    /// are the values it may take when the source bounds them (a CloudFormation parameter's
+    /// `AllowedValues`), so that a check can still decide when every candidate agrees;
+    /// empty means anything.
     Unknown {
         reason: String,
         #[serde(default)]
         origin: Origin,
+        #[serde(default = "Vec::new", skip_serializing_if = "Vec::is_empty")]
+        candidates: Vec<T>,
     },
 }
 
@@ -85,6 +90,16 @@ impl<T> Value<T> {
         Value::Unknown {
             reason: reason.into(),
             origin,
+            candidates: Vec::new(),
+        }
+    }
+
+    /// Unknown, but one of `candidates` (none given means anything, as [`Value::unknown`]).
+    pub fn one_of(candidates: Vec<T>, reason: impl Into<String>, origin: Origin) -> Self {
+        Value::Unknown {
+            reason: reason.into(),
+            origin,
+            candidates,
         }
     }
 
@@ -119,8 +134,16 @@ impl<T> Value<T> {
         }
     }
 
-    /// Maps the value, keeping its state and origin.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Value<U> {
+    /// The values an Unknown may take; empty when anything is possible or it is known.
+    pub fn candidates(&self) -> &[T] {
+        match self {
+            Value::Unknown { candidates, .. } => candidates,
+            _ => &[],
+        }
+    }
+
+    /// Maps the value (or every candidate of an Unknown), keeping its state and origin.
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Value<U> {
         match self {
             Value::Set { value, origin } => Value::Set {
                 value: f(value),
@@ -130,7 +153,15 @@ impl<T> Value<T> {
                 value: f(value),
                 origin,
             },
-            Value::Unknown { reason, origin } => Value::Unknown { reason, origin },
+            Value::Unknown {
+                reason,
+                origin,
+                candidates,
+            } => Value::Unknown {
+                reason,
+                origin,
+                candidates: candidates.into_iter().map(f).collect(),
+            },
         }
     }
 
@@ -144,9 +175,14 @@ impl<T> Value<T> {
                 value,
                 origin: origin.clone(),
             },
-            Value::Unknown { reason, origin } => Value::Unknown {
+            Value::Unknown {
+                reason,
+                origin,
+                candidates,
+            } => Value::Unknown {
                 reason: reason.clone(),
                 origin: origin.clone(),
+                candidates: candidates.iter().collect(),
             },
         }
     }
@@ -206,5 +242,33 @@ mod tests {
         );
         let json = serde_json::to_string(&v).unwrap();
         assert_eq!(serde_json::from_str::<Value<String>>(&json).unwrap(), v);
+    }
+
+    #[test]
+    fn candidates_survive_map_as_ref_and_json() {
+        let v = Value::one_of(
+            vec![Toggle::Enabled, Toggle::Disabled],
+            "parameter P has no value",
+            Origin::None,
+        );
+        assert_eq!(v.get(), None);
+        assert_eq!(
+            v.as_ref().candidates(),
+            &[&Toggle::Enabled, &Toggle::Disabled]
+        );
+        assert_eq!(
+            v.clone().map(Toggle::as_str).candidates(),
+            &["Enabled", "Disabled"]
+        );
+        let json = serde_json::to_string(&v).unwrap();
+        assert!(json.contains("candidates"));
+        assert_eq!(serde_json::from_str::<Value<Toggle>>(&json).unwrap(), v);
+        // A plain Unknown serializes as before: no empty candidates list.
+        let plain: Value<Toggle> = Value::unknown("x", Origin::None);
+        assert!(
+            !serde_json::to_string(&plain)
+                .unwrap()
+                .contains("candidates")
+        );
     }
 }

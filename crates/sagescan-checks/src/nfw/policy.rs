@@ -223,7 +223,7 @@ pub(crate) enum IsAllowList {
 /// The allow-list a rule group holds, if any.
 pub(crate) fn allow_list(group: &RuleGroup) -> IsAllowList {
     let source = match &group.source {
-        Value::Unknown { reason, origin } => {
+        Value::Unknown { reason, origin, .. } => {
             return IsAllowList::Maybe(Gap::new(format!("rules source: {reason}"), origin));
         }
         Value::Set { value, .. } | Value::Default { value, .. } => value,
@@ -725,7 +725,7 @@ pub(crate) enum Order {
 fn rule_views(group: &RuleGroup) -> (Vec<RuleView>, Vec<Gap>) {
     let mut gaps = Vec::new();
     let source = match &group.source {
-        Value::Unknown { reason, origin } => {
+        Value::Unknown { reason, origin, .. } => {
             return (
                 Vec::new(),
                 vec![Gap::new(

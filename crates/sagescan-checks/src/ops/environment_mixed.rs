@@ -83,7 +83,7 @@ struct Members<'m> {
 impl<'m> Members<'m> {
     fn add(&mut self, key: &str, meta: &'m Meta) {
         match &meta.tags {
-            Value::Unknown { reason, origin } => self.unknown.push(Why::new(
+            Value::Unknown { reason, origin, .. } => self.unknown.push(Why::new(
                 format!("the tags of {} are unknown ({reason})", meta.address),
                 origin,
             )),

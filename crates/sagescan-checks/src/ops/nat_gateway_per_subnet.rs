@@ -118,7 +118,7 @@ fn place<'m>(
         Some(_) => {}
     }
     let subnet = match &nat.subnet {
-        Value::Unknown { reason, origin } => {
+        Value::Unknown { reason, origin, .. } => {
             return Err((origin.clone(), format!("the subnet is unknown ({reason})")));
         }
         v => v.get(),

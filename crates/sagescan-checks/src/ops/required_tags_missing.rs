@@ -98,7 +98,7 @@ fn judge<R: Resource>(out: &mut Outcomes, resources: &[R], required: &[String]) 
     for r in resources {
         let tags = &r.meta().tags;
         match tags {
-            Value::Unknown { reason, origin } => {
+            Value::Unknown { reason, origin, .. } => {
                 out.inconclusive(r, origin, format!("cannot tell the tags: {reason}"))
             }
             _ => {

@@ -86,7 +86,7 @@ const ATTR: &str = "InitialInstanceCount";
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     for ec in &ctx.model.endpoint_configs {
         let variants = match &ec.production_variants {
-            Value::Unknown { reason, origin } => {
+            Value::Unknown { reason, origin, .. } => {
                 out.inconclusive(
                     ec,
                     origin,

@@ -48,7 +48,7 @@ pub(crate) fn judge_enabled<R: Resource>(
 }
 
 /// Fails when an optional attribute is absent: `{kind} has no {attr}`.
-pub(crate) fn judge_present<R: Resource, T>(
+pub(crate) fn judge_present<R: Resource, T: serde::Serialize>(
     out: &mut Outcomes,
     r: &R,
     kind: &str,

@@ -125,7 +125,7 @@ pub(crate) fn is_private_ecr(image: &str) -> bool {
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     for m in &ctx.model.models {
         let containers = match &m.containers {
-            Value::Unknown { reason, origin } => {
+            Value::Unknown { reason, origin, .. } => {
                 out.inconclusive(
                     m,
                     origin,
@@ -139,7 +139,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
         for (i, c) in containers.iter().enumerate() {
             let n = i + 1;
             let image = match &c.image {
-                Value::Unknown { reason, origin } => {
+                Value::Unknown { reason, origin, .. } => {
                     parts.unknown(
                         nearest(origin, &c.origin),
                         format!("cannot tell the image of container {n}: {reason}"),
@@ -162,7 +162,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                 continue;
             }
             match &c.repository_access_mode {
-                Value::Unknown { reason, origin } => parts.unknown(
+                Value::Unknown { reason, origin, .. } => parts.unknown(
                     nearest(origin, &c.origin),
                     format!("cannot tell {ATTR} of container {n} ({}): {reason}", image.0),
                 ),

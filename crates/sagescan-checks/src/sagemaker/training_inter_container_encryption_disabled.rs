@@ -73,7 +73,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
         }
         let kind = training_kind(job);
         match &job.inter_container_encryption {
-            Value::Unknown { reason, origin } => {
+            Value::Unknown { reason, origin, .. } => {
                 out.inconclusive(job, origin, format!("cannot tell {ATTR}: {reason}"))
             }
             Value::Set { value: true, .. } | Value::Default { value: true, .. } => out.pass(job),

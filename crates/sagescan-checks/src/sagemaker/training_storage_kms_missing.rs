@@ -79,7 +79,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             ("OutputDataConfig.KmsKeyId", &job.output_kms_key_id),
         ] {
             match key {
-                Value::Unknown { reason, origin } => {
+                Value::Unknown { reason, origin, .. } => {
                     parts.unknown(origin, format!("cannot tell {attr}: {reason}"))
                 }
                 Value::Set {

@@ -105,7 +105,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                     origin,
                     format!("{name} false ({name} is not set; AWS default applies)"),
                 )),
-                Value::Unknown { reason, origin } => {
+                Value::Unknown { reason, origin, .. } => {
                     unknown.get_or_insert((origin, format!("cannot tell {name}: {reason}")));
                 }
                 _ => {}

@@ -76,7 +76,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
         let mut unknown = None;
         for route in &rt.routes {
             let world = match &route.destination {
-                Value::Unknown { reason, origin } => Err((
+                Value::Unknown { reason, origin, .. } => Err((
                     origin,
                     format!("cannot tell a route's destination: {reason}"),
                 )),

@@ -127,7 +127,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
         }
         let name = service(e);
         match &e.policy {
-            Value::Unknown { reason, origin } => out.inconclusive(
+            Value::Unknown { reason, origin, .. } => out.inconclusive(
                 e,
                 origin,
                 format!("cannot tell the endpoint policy: {reason}"),
@@ -140,7 +140,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                 value: None,
                 origin,
             } => {
-                if let Value::Unknown { reason, origin } = &e.endpoint_type {
+                if let Value::Unknown { reason, origin, .. } = &e.endpoint_type {
                     // A Gateway Load Balancer endpoint has no policy at all.
                     out.inconclusive(
                         e,

@@ -40,6 +40,10 @@ pub(crate) enum V {
         parts: Vec<Ev>,
     },
     Unknown(String),
+    /// Unknown, but one of these values: a `Ref` to a parameter that has no value and has
+    /// `AllowedValues`. Everywhere but the mapper's readers it is just an unknown with the
+    /// reason; anything computed from it is a plain [`V::Unknown`].
+    OneOf(Vec<Ev>, String),
     /// `Ref: AWS::NoValue`: the property is removed.
     NoValue,
 }
@@ -64,7 +68,7 @@ impl Ev {
     /// The first reason this value (or a part of it) is not known, if any.
     pub(crate) fn unknown_part(&self) -> Option<String> {
         match &self.v {
-            V::Unknown(r) => Some(r.clone()),
+            V::Unknown(r) | V::OneOf(_, r) => Some(r.clone()),
             V::Res { address, attribute } => Some(match attribute {
                 Some(a) => format!("{address}.{a} is known only after deployment"),
                 None => format!("Ref {address} is known only after deployment"),
@@ -441,7 +445,7 @@ impl<'t> Scope<'t> {
             };
         }
         if let Some(reason) = values.iter().find_map(|v| match &v.v {
-            V::Unknown(r) => Some(r.clone()),
+            V::Unknown(r) | V::OneOf(_, r) => Some(r.clone()),
             V::List(_) | V::Map(_) | V::Null | V::NoValue => {
                 Some("Fn::Join: a list item is not a string".into())
             }
@@ -480,7 +484,7 @@ impl<'t> Scope<'t> {
                 Some(v) => Ev { v: v.v, origin },
                 None => Ev::unknown(format!("Fn::Select: index {i} is out of range"), origin),
             },
-            V::Unknown(r) => Ev::unknown(r, origin),
+            V::Unknown(r) | V::OneOf(_, r) => Ev::unknown(r, origin),
             // An element of a resource's list attribute (`!Select [0, !GetAtt Fw.EndpointIds]`)
             // is still an attribute of that resource: keep the reference, so a route to a
             // firewall endpoint is known to target a VPC endpoint.

@@ -7,24 +7,27 @@
 //! cannot be read becomes a coverage gap at the offending line.
 //!
 //! **Nested stacks.** An `AWS::CloudFormation::Stack` whose `TemplateURL` is a local path
-//! (relative to the parent file) is evaluated with the `Parameters` the parent passes, and
+//! (relative to the parent file), or an S3 URL naming a file asset of a scanned CDK cloud
+//! assembly ([`cdk`]), is evaluated with the `Parameters` the parent passes, and
 //! its `Outputs` flow back through `!GetAtt Child.Outputs.X`. A root stack and all its
 //! nested stacks form ONE configuration, the nested resources' addresses prefixed with the
 //! stack's logical id (`Network.PrivateSubnetA`), so that references between them resolve
 //! (a Studio domain in the parent and its subnets in a child join). A template that some
-//! other scanned template nests is not loaded on its own as well.
+//! other scanned template nests is not loaded on its own as well. A nested stack whose
+//! template is not in the scan is an `unsupported` coverage gap of the configuration.
 //!
 //! **Parameters.** A root template's parameter takes, in order of precedence, the value of
 //! `--parameter Key=Value`, of a parameter file (the `[{"ParameterKey", "ParameterValue"}]`
 //! form or `{"Parameters": {…}}`), its `Default`; otherwise it is Unknown ("parameter X has no
-//! value"), with its `AllowedValues` in the reason: the model has no way to hold a set of
-//! candidate values, so a later step that wants to decide "every allowed value passes" reads
-//! them there. Pseudo parameters (`AWS::Region`, `AWS::AccountId`, …) are Unknown unless
+//! value"). A parameter without a value that has `AllowedValues` is Unknown with those values
+//! as candidates ([`intrinsics::V::OneOf`], then `Value::one_of`), so that a check passes or
+//! fails when every allowed value does; only a direct `Ref` keeps them. Pseudo parameters (`AWS::Region`, `AWS::AccountId`, …) are Unknown unless
 //! given the same way (`--parameter AWS::Region=eu-west-1`); `AWS::NoValue` removes the
 //! property. `Fn::ImportValue` resolves to a literal exported by a template of the same
 //! scan; an export that is a resource reference stays Unknown, because references do not
 //! cross configurations.
 
+mod cdk;
 pub(crate) mod intrinsics;
 pub(crate) mod json;
 pub(crate) mod map;
@@ -99,6 +102,7 @@ pub fn load_templates(model: &mut Model, templates: &[Template], options: &CfnOp
     }
     given.extend(options.parameters.iter().cloned());
 
+    let assets = cdk::assemblies(model, templates);
     let mut roots = Vec::new();
     for t in templates {
         let file: Arc<str> = t.display.as_str().into();
@@ -118,8 +122,8 @@ pub fn load_templates(model: &mut Model, templates: &[Template], options: &CfnOp
     // Templates nested by another scanned template are loaded as part of it.
     let nested: HashSet<PathBuf> = roots
         .iter()
-        .flat_map(|(t, _, p)| local_children(&t.path, &p.root))
-        .map(|(_, path)| canonical(&path))
+        .flat_map(|(t, _, p)| nested_stacks(&t.path, &p.root, &assets))
+        .filter_map(|(_, path)| path.map(|p| canonical(&p)))
         .collect();
     roots.retain(|(t, _, _)| !nested.contains(&canonical(&t.path)));
 
@@ -127,13 +131,13 @@ pub fn load_templates(model: &mut Model, templates: &[Template], options: &CfnOp
     let mut exports = HashMap::new();
     let none = HashMap::new();
     for (t, file, parsed) in &roots {
-        let mut dry = Stacks::new(0, &none);
+        let mut dry = Stacks::new(0, &none, &assets);
         dry.stack(parsed, t, file, String::new(), Inputs::Root(&given), 0);
         exports.extend(dry.exports);
     }
     for (t, file, parsed) in &roots {
         let config = model.add_config(&t.display, "cloudformation");
-        let mut stacks = Stacks::new(config, &exports);
+        let mut stacks = Stacks::new(config, &exports, &assets);
         model.sources.push(SourceFile {
             path: t.display.clone(),
             text: t.text.clone(),
@@ -198,8 +202,14 @@ fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// The nested stacks of `root` with a local `TemplateURL`: (logical id, path).
-fn local_children(parent: &Path, root: &Node) -> Vec<(String, PathBuf)> {
+/// The nested stacks of `root` and their templates' local paths: a local `TemplateURL`
+/// (relative to the parent file), or an S3 URL whose object is a file asset of a scanned
+/// CDK assembly. `None` when the template is nowhere in the scan.
+fn nested_stacks(
+    parent: &Path,
+    root: &Node,
+    assets: &cdk::Assets,
+) -> Vec<(String, Option<PathBuf>)> {
     let dir = parent.parent().unwrap_or(Path::new(""));
     root.get("Resources")
         .map(Node::entries)
@@ -208,12 +218,46 @@ fn local_children(parent: &Path, root: &Node) -> Vec<(String, PathBuf)> {
         .filter(|e| {
             e.value.get("Type").and_then(Node::as_str) == Some("AWS::CloudFormation::Stack")
         })
-        .filter_map(|e| {
-            let url = e.value.get("Properties")?.get("TemplateURL")?.as_str()?;
-            let local = url.strip_prefix("file://").unwrap_or(url);
-            (!local.contains("://")).then(|| (e.key.clone(), dir.join(local)))
+        .map(|e| {
+            let url = e.value.get("Properties").and_then(|p| p.get("TemplateURL"));
+            let local = url
+                .and_then(Node::as_str)
+                .map(|u| u.strip_prefix("file://").unwrap_or(u))
+                .filter(|u| !u.contains("://"));
+            let path = match local {
+                Some(local) => Some(dir.join(local)),
+                None => url
+                    .and_then(object_name)
+                    .and_then(|name| assets.find(name))
+                    .map(Path::to_path_buf),
+            };
+            (e.key.clone(), path)
         })
         .collect()
+}
+
+/// The S3 object's name (the URL's last segment) where it is a literal: CDK writes
+/// `Fn::Join` of `https://s3.`, the region, the bucket and `/<hash>.json`; `Fn::Sub` puts
+/// it at the end of the string.
+fn object_name(url: &Node) -> Option<&str> {
+    let last = match (&url.kind, url.entries()) {
+        (Kind::Str(s), _) => s.as_str(),
+        (_, [e]) if e.key == "Fn::Join" => match &e.value.kind {
+            Kind::Seq(args) => match args.get(1).map(|l| &l.kind) {
+                Some(Kind::Seq(parts)) => parts.last()?.as_str()?,
+                _ => return None,
+            },
+            _ => return None,
+        },
+        (_, [e]) if e.key == "Fn::Sub" => match &e.value.kind {
+            Kind::Str(s) => s.as_str(),
+            Kind::Seq(args) => args.first()?.as_str()?,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let name = last.rsplit('/').next()?;
+    (!name.is_empty() && !name.contains("${")).then_some(name)
 }
 
 /// Where a stack's parameter values come from.
@@ -228,6 +272,8 @@ enum Inputs<'a> {
 struct Stacks<'e> {
     config: ConfigId,
     exports_in: &'e HashMap<String, Ev>,
+    /// File assets of the scanned CDK assemblies, for nested stacks' S3 `TemplateURL`s.
+    assets: &'e cdk::Assets,
     /// Exports this configuration declares (`Outputs.X.Export.Name`).
     exports: HashMap<String, Ev>,
     resources: Vec<Res>,
@@ -238,10 +284,11 @@ struct Stacks<'e> {
 }
 
 impl<'e> Stacks<'e> {
-    fn new(config: ConfigId, exports_in: &'e HashMap<String, Ev>) -> Self {
+    fn new(config: ConfigId, exports_in: &'e HashMap<String, Ev>, assets: &'e cdk::Assets) -> Self {
         Stacks {
             config,
             exports_in,
+            assets,
             exports: HashMap::new(),
             resources: Vec::new(),
             gaps: Vec::new(),
@@ -297,7 +344,13 @@ impl<'e> Stacks<'e> {
 
         // Nested stacks first, each once the stacks its parameters read are done.
         self.open.push(canonical(&t.path));
-        let children = local_children(&t.path, root);
+        let mut children = Vec::new();
+        for (id, path) in nested_stacks(&t.path, root, self.assets) {
+            match path {
+                Some(path) => children.push((id, path)),
+                None => self.not_loaded(&scope, resources, &id, file, &prefix),
+            }
+        }
         let mut pending: Vec<&(String, PathBuf)> = children.iter().collect();
         while !pending.is_empty() {
             let ready = pending.iter().position(|(id, _)| {
@@ -369,6 +422,41 @@ impl<'e> Stacks<'e> {
             outputs.insert(o.key.clone(), value);
         }
         outputs
+    }
+
+    /// A nested stack whose template is not in the scan (an S3 URL with no local CDK
+    /// asset, a computed URL): its resources are missing from the configuration, so this
+    /// is a gap that makes its passes inconclusive, not only Unknown outputs.
+    fn not_loaded(
+        &mut self,
+        scope: &Scope,
+        resources: &[tree::Entry],
+        id: &str,
+        file: &Arc<str>,
+        prefix: &str,
+    ) {
+        let Some(entry) = resources.iter().find(|e| e.key == id) else {
+            return;
+        };
+        if !included(scope, &entry.value) {
+            return;
+        }
+        let url = match entry
+            .value
+            .get("Properties")
+            .and_then(|p| p.get("TemplateURL"))
+        {
+            Some(u) => scope
+                .eval(u)
+                .text()
+                .unwrap_or_else(|| "computed at deployment".into()),
+            None => "missing".into(),
+        };
+        self.gap(
+            "unsupported",
+            format!("nested stack {prefix}{id} (TemplateURL {url}) was not loaded"),
+            origin(file, entry.key_span),
+        );
     }
 
     /// Loads and evaluates the nested stack `id`; `None` when it cannot be read.
@@ -559,23 +647,38 @@ fn parameters(root: &Node, scope: &Scope, inputs: Inputs, file: &Arc<str>) -> Ha
         } else if let Some(v) = supplied.or_else(|| p.value.get("Default").map(|d| scope.eval(d))) {
             if list { as_list(v) } else { v }
         } else {
-            let allowed: Vec<String> = match p.value.get("AllowedValues").map(|a| &a.kind) {
-                Some(Kind::Seq(items)) => items
+            // CloudFormation passes every parameter as a string, so each allowed value is
+            // one; a non-scalar item leaves the set unknown rather than guessed.
+            let allowed: Option<Vec<Ev>> = match p.value.get("AllowedValues").map(|a| &a.kind) {
+                Some(Kind::Seq(items)) if !items.is_empty() => items
                     .iter()
-                    .filter_map(|i| {
-                        i.as_str().map(str::to_owned).or_else(|| match i.kind {
-                            Kind::Bool(b) => Some(b.to_string()),
-                            _ => None,
+                    .map(|i| {
+                        let text = match &i.kind {
+                            Kind::Str(s) | Kind::Num(s) => s.clone(),
+                            Kind::Bool(b) => b.to_string(),
+                            _ => return None,
+                        };
+                        Some(Ev {
+                            v: V::Str(text),
+                            origin: origin(file, i.span),
                         })
                     })
                     .collect(),
-                _ => Vec::new(),
+                _ => None,
             };
             let mut reason = format!("parameter {} has no value", p.key);
-            if !allowed.is_empty() {
-                reason.push_str(&format!(" (AllowedValues: {})", allowed.join(", ")));
+            if let Some(candidates) = &allowed {
+                let names: Vec<String> = candidates.iter().filter_map(Ev::text).collect();
+                reason.push_str(&format!(" (AllowedValues: {})", names.join(", ")));
             }
-            Ev::unknown(reason, at)
+            match allowed {
+                // A list parameter's AllowedValues bound each item, not the list.
+                Some(candidates) if !list => Ev {
+                    v: V::OneOf(candidates, reason),
+                    origin: at,
+                },
+                _ => Ev::unknown(reason, at),
+            }
         };
         out.insert(p.key.clone(), value);
     }

@@ -54,7 +54,7 @@ fn encryption(p: &Props) -> Value<Option<String>> {
         Value::Set { value, origin } | Value::Default { value, origin } => {
             Value::unknown(format!("Type = {value:?} is not a valid value"), origin)
         }
-        Value::Unknown { reason, origin } => Value::unknown(reason, origin),
+        Value::Unknown { reason, origin, .. } => Value::unknown(reason, origin),
     }
 }
 
@@ -115,7 +115,7 @@ fn group_refs(p: &Props, name: &str) -> Value<Vec<RuleGroupRef>> {
         g.reference("ResourceArn", Absent::Required)
             .map(|group| RuleGroupRef {
                 group,
-                priority,
+                priority: priority.clone(),
                 origin: g.origin.clone(),
             })
     })
@@ -243,8 +243,8 @@ fn stateless_rule(r: &Props) -> StatelessRule {
                     _ => p.int("ToPort", Absent::Required),
                 };
                 match (from, to) {
-                    (Value::Unknown { reason, origin }, _)
-                    | (_, Value::Unknown { reason, origin }) => Value::unknown(reason, origin),
+                    (Value::Unknown { reason, origin, .. }, _)
+                    | (_, Value::Unknown { reason, origin, .. }) => Value::unknown(reason, origin),
                     (f, t) => f.map(|f| (f, t.get().copied().unwrap_or(f))),
                 }
             }),
@@ -296,8 +296,10 @@ pub(super) fn logging(r: &Res) -> FirewallLogging {
                         d.string("LogType", Absent::Required),
                         d.string("LogDestinationType", Absent::Required),
                     ) {
-                        (Value::Unknown { reason, origin }, _)
-                        | (_, Value::Unknown { reason, origin }) => Value::unknown(reason, origin),
+                        (Value::Unknown { reason, origin, .. }, _)
+                        | (_, Value::Unknown { reason, origin, .. }) => {
+                            Value::unknown(reason, origin)
+                        }
                         (t, dt) => t.map(|t| (t, dt.get().cloned().unwrap_or_default())),
                     },
                 ),

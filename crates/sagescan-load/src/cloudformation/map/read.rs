@@ -71,7 +71,7 @@ impl<'a> Props<'a> {
         &self,
         name: &str,
         absent: Absent<T>,
-        parse: impl FnOnce(&V) -> Option<T>,
+        parse: impl Fn(&V) -> Option<T>,
     ) -> Value<T> {
         match self.get(name) {
             None => match absent {
@@ -186,7 +186,7 @@ impl<'a> Props<'a> {
                 let mut out = Vec::new();
                 for p in found {
                     match item(p) {
-                        Value::Unknown { reason, origin } => {
+                        Value::Unknown { reason, origin, .. } => {
                             return Value::unknown(reason, origin);
                         }
                         Value::Set { value, .. } | Value::Default { value, .. } => out.push(value),
@@ -227,10 +227,19 @@ fn not_an_object(name: &str, e: &Ev) -> Unknowable {
     }
 }
 
-pub(crate) fn from_ev<T>(name: &str, e: &Ev, parse: impl FnOnce(&V) -> Option<T>) -> Value<T> {
-    match parse(&e.v) {
-        Some(v) => Value::set(v, e.origin.clone()),
-        None => Value::unknown(why_not(name, e), e.origin.clone()),
+/// `e` read with `parse`. A parameter restricted to `AllowedValues` keeps them as candidates,
+/// each read the same way as a known value; if any of them does not read, the candidates
+/// are dropped, because a set missing a value the parameter may take would decide wrongly.
+pub(crate) fn from_ev<T>(name: &str, e: &Ev, parse: impl Fn(&V) -> Option<T>) -> Value<T> {
+    match (parse(&e.v), &e.v) {
+        (Some(v), _) => Value::set(v, e.origin.clone()),
+        (None, V::OneOf(candidates, reason)) => {
+            match candidates.iter().map(|c| parse(&c.v)).collect() {
+                Some(values) => Value::one_of(values, reason.clone(), e.origin.clone()),
+                None => Value::unknown(reason.clone(), e.origin.clone()),
+            }
+        }
+        (None, _) => Value::unknown(why_not(name, e), e.origin.clone()),
     }
 }
 

@@ -410,10 +410,17 @@ pub(crate) fn collect<T>(
 /// Both values, or the first Unknown of them; the pair takes `a`'s state and origin.
 pub(crate) fn zip<A, B>(a: Value<A>, b: Value<B>) -> Value<(A, B)> {
     match (a, b) {
-        (Value::Unknown { reason, origin }, _) | (_, Value::Unknown { reason, origin }) => {
-            Value::Unknown { reason, origin }
+        (Value::Unknown { reason, origin, .. }, _) | (_, Value::Unknown { reason, origin, .. }) => {
+            Value::unknown(reason, origin)
         }
-        (a, Value::Set { value, .. } | Value::Default { value, .. }) => a.map(|x| (x, value)),
+        (
+            Value::Set { value: x, origin },
+            Value::Set { value, .. } | Value::Default { value, .. },
+        ) => Value::set((x, value), origin),
+        (
+            Value::Default { value: x, origin },
+            Value::Set { value, .. } | Value::Default { value, .. },
+        ) => Value::default_value((x, value), origin),
     }
 }
 
@@ -423,7 +430,7 @@ pub(crate) fn push<T>(list: &mut Value<Vec<T>>, item: Value<T>, origin: &Origin)
     let taken = std::mem::replace(list, Value::unknown(String::new(), Origin::None));
     *list = match (taken, item) {
         (unknown @ Value::Unknown { .. }, _) => unknown,
-        (_, Value::Unknown { reason, origin }) => Value::Unknown { reason, origin },
+        (_, Value::Unknown { reason, origin, .. }) => Value::unknown(reason, origin),
         (
             Value::Set {
                 mut value,

@@ -57,7 +57,7 @@ fn encryption(b: &Body) -> Value<Option<String>> {
             ),
             origin,
         ),
-        Value::Unknown { reason, origin } => Value::unknown(reason, origin),
+        Value::Unknown { reason, origin, .. } => Value::unknown(reason, origin),
     }
 }
 
@@ -128,7 +128,7 @@ fn group_refs(fp: &Body, name: &str) -> Value<Vec<RuleGroupRef>> {
         });
         reference(r, "resource_arn", Absent::Required).map(|group| RuleGroupRef {
             group,
-            priority,
+            priority: priority.clone(),
             origin: r.origin.clone(),
         })
     })

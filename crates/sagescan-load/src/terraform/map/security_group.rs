@@ -192,7 +192,7 @@ fn peers(b: &Body, shape: Shape) -> Vec<Value<SgPeer>> {
                     value: Some(p),
                     origin,
                 } => out.push(Value::set(p, origin)),
-                Value::Unknown { reason, origin } => out.push(Value::unknown(reason, origin)),
+                Value::Unknown { reason, origin, .. } => out.push(Value::unknown(reason, origin)),
                 _ => {}
             }
         }
@@ -221,7 +221,7 @@ fn peers(b: &Body, shape: Shape) -> Vec<Value<SgPeer>> {
             value: true,
             origin,
         } => out.push(Value::set(SgPeer::SelfGroup, origin)),
-        Value::Unknown { reason, origin } => out.push(Value::unknown(reason, origin)),
+        Value::Unknown { reason, origin, .. } => out.push(Value::unknown(reason, origin)),
         _ => {}
     }
     out
@@ -250,7 +250,7 @@ fn spread(out: &mut Vec<Value<SgPeer>>, list: Value<Vec<String>>, make: MakePeer
                 .map(|k| Value::set(make(k), origin.clone())),
         ),
         Value::Default { .. } => {}
-        Value::Unknown { reason, origin } => out.push(Value::unknown(reason, origin)),
+        Value::Unknown { reason, origin, .. } => out.push(Value::unknown(reason, origin)),
     }
 }
 

@@ -25,6 +25,8 @@ import random
 import shutil
 from pathlib import Path
 
+import cfn_corpus
+
 GENERATOR_VERSION = 1
 
 # name -> (sagescan code it should trigger, what it breaks)
@@ -369,10 +371,10 @@ resource "aws_networkfirewall_logging_configuration" "main" {{
 '''
 
 
-def sagemaker_tf(bad: set[str], rng: random.Random) -> str:
+def sagemaker_tf(bad: set[str], instance_type: str, count: int) -> str:
     nb = ['  name          = "${var.name}-nb"',
           '  role_arn      = "arn:aws:iam::123456789012:role/sagemaker-execution"',
-          f'  instance_type = "{rng.choice(["ml.t3.medium", "ml.t3.large", "ml.m5.xlarge"])}"',
+          f'  instance_type = "{instance_type}"',
           "  subnet_id       = aws_subnet.private[0].id",
           "  security_groups = [aws_security_group.workload.id]",
           '  direct_internet_access = "{}"'.format(
@@ -403,7 +405,6 @@ def sagemaker_tf(bad: set[str], rng: random.Random) -> str:
     security_group_ids = [aws_security_group.workload.id]
   }''')
 
-    count = 1 if "endpoint_single_instance" in bad else rng.randint(2, 4)
     ec_kms = "" if "endpoint_no_kms" in bad else "\n  kms_key_arn = aws_kms_key.main.arn"
     domain = ['  domain_name = "${var.name}-studio"',
               '  auth_mode   = "IAM"',
@@ -436,7 +437,7 @@ resource "aws_sagemaker_model" "main" {{
 resource "aws_sagemaker_endpoint_configuration" "main" {{
   name = "${{var.name}}-ec"{ec_kms}
 
-  production_variant {{
+  production_variants {{
     variant_name           = "primary"
     model_name             = aws_sagemaker_model.main.name
     instance_type          = "ml.m5.large"
@@ -455,30 +456,49 @@ resource "aws_sagemaker_domain" "main" {{
 '''
 
 
-def write_root(root: Path, seed: int, i: int) -> dict:
-    rng = random.Random(f"sagescan-bench:{seed}:{i}")
+def draw(rng: random.Random) -> dict:
+    """Every random choice of one root, in the order the generator has always drawn them
+    (so corpora stay identical across versions), shared by the Terraform and CloudFormation
+    renderings of that root."""
     bad = pick_misconfigs(rng)
     region = rng.choice(REGIONS)
     azs = [f"{region}{z}" for z in "abc"[: rng.choice([2, 2, 3])]]
     services = sorted(rng.sample(INTERFACE_SERVICES, rng.randint(4, len(INTERFACE_SERVICES))))
     domains = sorted(rng.sample(ALLOWED_DOMAINS, rng.randint(2, len(ALLOWED_DOMAINS))))
-    name = f"ml-{i:04d}"
-    files = {
-        "versions.tf": versions_tf(region),
+    octet = 32 + rng.randint(0, 8) * 4
+    instance_type = rng.choice(["ml.t3.medium", "ml.t3.large", "ml.m5.xlarge"])
+    count = 1 if "endpoint_single_instance" in bad else rng.randint(2, 4)
+    return {"bad": bad, "region": region, "azs": azs, "services": services,
+            "domains": domains, "octet": octet, "instance_type": instance_type, "count": count}
+
+
+def terraform_files(name: str, s: dict) -> dict[str, str]:
+    bad = set(s["bad"])
+    return {
+        "versions.tf": versions_tf(s["region"]),
         "terraform.tfvars": f'name = "{name}"\n',
-        "network.tf": network_tf(set(bad), azs, 32 + rng.randint(0, 8) * 4),
-        "security.tf": security_tf(set(bad)),
-        "endpoints.tf": endpoints_tf(services),
-        "firewall.tf": firewall_tf(set(bad), domains),
-        "sagemaker.tf": sagemaker_tf(set(bad), rng),
+        "network.tf": network_tf(bad, s["azs"], s["octet"]),
+        "security.tf": security_tf(bad),
+        "endpoints.tf": endpoints_tf(s["services"]),
+        "firewall.tf": firewall_tf(bad, s["domains"]),
+        "sagemaker.tf": sagemaker_tf(bad, s["instance_type"], s["count"]),
     }
+
+
+def write_root(root: Path, seed: int, i: int, fmt: str) -> dict:
+    s = draw(random.Random(f"sagescan-bench:{seed}:{i}"))
+    name = f"ml-{i:04d}"
+    if fmt == "terraform":
+        files = terraform_files(name, s)
+    else:
+        files = {f"template.{'json' if fmt == 'cfn-json' else 'yaml'}": cfn_corpus.template(name, s, fmt)}
     root.mkdir(parents=True)
     for file, text in files.items():
         (root / file).write_text(text)
     return {
         "root": root.name,
-        "misconfigurations": bad,
-        "expected_codes": sorted({MISCONFIGS[b][0] for b in bad}),
+        "misconfigurations": s["bad"],
+        "expected_codes": sorted({MISCONFIGS[b][0] for b in s["bad"]}),
     }
 
 
@@ -487,16 +507,20 @@ def main() -> None:
     ap.add_argument("--roots", type=int, default=100, help="number of Terraform roots")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, required=True, help="output directory (replaced)")
+    ap.add_argument("--format", choices=["terraform", "cfn", "cfn-json"], default="terraform",
+                    help="Terraform HCL roots, or the same roots as one CloudFormation template "
+                         "each (YAML with short-form intrinsics, or JSON)")
     args = ap.parse_args()
 
     if args.out.exists():
         shutil.rmtree(args.out)
     args.out.mkdir(parents=True)
-    roots = [write_root(args.out / f"root-{i:04d}", args.seed, i) for i in range(args.roots)]
+    roots = [write_root(args.out / f"root-{i:04d}", args.seed, i, args.format) for i in range(args.roots)]
     manifest = {
         "generator": "sagescan bench/gen_corpus.py",
         "generator_version": GENERATOR_VERSION,
         "seed": args.seed,
+        "format": args.format,
         "roots": roots,
         "misconfigurations": {k: {"code": c, "description": d} for k, (c, d) in MISCONFIGS.items()},
     }

@@ -8,6 +8,7 @@
 //! be listed at all) is an error.
 
 pub mod cloudformation;
+mod fold;
 pub mod plan;
 pub mod terraform;
 

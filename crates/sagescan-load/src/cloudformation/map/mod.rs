@@ -16,7 +16,7 @@ mod sagemaker;
 
 use super::intrinsics::Ev;
 use read::Props;
-use sagescan_model::{ConfigId, Meta, Model, Origin, Resource, Value};
+use sagescan_model::{ConfigId, Meta, Model, Origin, Value};
 use std::collections::HashMap;
 
 /// One evaluated resource of a configuration.
@@ -75,7 +75,7 @@ pub(crate) fn map_resources(model: &mut Model, resources: &[Res]) {
         .iter()
         .map(|r| (r.address.as_str(), r.rtype.as_str()))
         .collect();
-    let starts = Starts::of(model);
+    let starts = crate::fold::Starts::of(model);
     for r in resources {
         map_parent(model, r);
     }
@@ -140,62 +140,8 @@ fn fold_child(m: &mut Model, types: &Types, parents: &Parents, r: &Res) {
     }
 }
 
-/// Where this configuration's resources start in each collection folded into.
-pub(crate) struct Starts {
-    vpcs: usize,
-    route_tables: usize,
-    internet_gateways: usize,
-    security_groups: usize,
-    network_acls: usize,
-}
-
-impl Starts {
-    fn of(m: &Model) -> Starts {
-        Starts {
-            vpcs: m.vpcs.len(),
-            route_tables: m.route_tables.len(),
-            internet_gateways: m.internet_gateways.len(),
-            security_groups: m.security_groups.len(),
-            network_acls: m.network_acls.len(),
-        }
-    }
-}
-
 /// Address → index of this configuration's parents.
-pub(crate) struct Parents {
-    pub vpcs: HashMap<String, usize>,
-    pub route_tables: HashMap<String, usize>,
-    pub internet_gateways: HashMap<String, usize>,
-    pub security_groups: HashMap<String, usize>,
-    pub network_acls: HashMap<String, usize>,
-    pub starts: Starts,
-}
-
-impl Parents {
-    fn index(m: &Model, s: Starts) -> Parents {
-        Parents {
-            vpcs: index_of(&m.vpcs, s.vpcs),
-            route_tables: index_of(&m.route_tables, s.route_tables),
-            internet_gateways: index_of(&m.internet_gateways, s.internet_gateways),
-            security_groups: index_of(&m.security_groups, s.security_groups),
-            network_acls: index_of(&m.network_acls, s.network_acls),
-            starts: s,
-        }
-    }
-}
-
-fn index_of<T: Resource>(items: &[T], start: usize) -> HashMap<String, usize> {
-    items
-        .iter()
-        .enumerate()
-        .skip(start)
-        .flat_map(|(i, r)| {
-            let meta = r.meta();
-            std::iter::once((meta.address.clone(), i))
-                .chain(meta.aliases.iter().map(move |a| (a.clone(), i)))
-        })
-        .collect()
-}
+pub(crate) type Parents = crate::fold::ParentIndex;
 
 /// Where a standalone child's parent property points.
 pub(crate) enum Target {

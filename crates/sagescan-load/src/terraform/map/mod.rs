@@ -17,8 +17,9 @@ mod security_group;
 mod vpc;
 
 use super::ir::Instance;
+use crate::fold::{ParentIndex, Starts};
 use attr::Absent;
-use sagescan_model::{ConfigId, Meta, Model, Resource};
+use sagescan_model::{ConfigId, Meta, Model};
 use std::collections::HashMap;
 
 /// Maps every instance into `model`. Instances may belong to several configurations;
@@ -160,50 +161,22 @@ pub(crate) fn meta(inst: &Instance, named: bool) -> Meta {
     meta
 }
 
-/// Where this configuration's resources start in each collection the second pass folds
-/// into (earlier configurations' resources are never candidates).
-pub(crate) struct Starts {
-    pub vpcs: usize,
-    pub route_tables: usize,
-    pub internet_gateways: usize,
-    pub security_groups: usize,
-    pub network_acls: usize,
-    pub vpc_endpoints: usize,
-    pub prefix_lists: usize,
-}
-
-impl Starts {
-    fn of(m: &Model) -> Starts {
-        Starts {
-            vpcs: m.vpcs.len(),
-            route_tables: m.route_tables.len(),
-            internet_gateways: m.internet_gateways.len(),
-            security_groups: m.security_groups.len(),
-            network_acls: m.network_acls.len(),
-            vpc_endpoints: m.vpc_endpoints.len(),
-            prefix_lists: m.prefix_lists.len(),
-        }
-    }
-}
-
-/// Address → index into the model's collection, for this configuration's parents, so that
-/// folding is linear in the number of children.
+/// Address → index into the model's collection, for this configuration's parents (the
+/// shared index), plus the tables Terraform names through their VPC.
 pub(crate) struct Parents {
-    pub vpcs: HashMap<String, usize>,
-    pub route_tables: HashMap<String, usize>,
-    pub internet_gateways: HashMap<String, usize>,
-    pub security_groups: HashMap<String, usize>,
-    pub network_acls: HashMap<String, usize>,
-    pub vpc_endpoints: HashMap<String, usize>,
-    pub prefix_lists: HashMap<String, usize>,
-    /// Where this configuration begins in each collection (it runs to the end), for marking
-    /// every candidate incomplete when a child's parent is unknown.
-    pub starts: Starts,
+    base: ParentIndex,
     /// VPC key → index of its main route table (`aws_default_route_table`), for children that
     /// name the table as `aws_vpc.x.default_route_table_id` / `main_route_table_id`.
     pub main_route_tables: HashMap<String, usize>,
     /// VPC key → index of its default network ACL (`aws_default_network_acl`).
     pub default_nacls: HashMap<String, usize>,
+}
+
+impl std::ops::Deref for Parents {
+    type Target = ParentIndex;
+    fn deref(&self) -> &ParentIndex {
+        &self.base
+    }
 }
 
 impl Parents {
@@ -225,16 +198,9 @@ impl Parents {
             .filter_map(|(i, acl)| Some((acl.vpc.get()?.key.clone(), i)))
             .collect();
         Parents {
-            vpcs: index_of(&m.vpcs, s.vpcs),
-            internet_gateways: index_of(&m.internet_gateways, s.internet_gateways),
-            security_groups: index_of(&m.security_groups, s.security_groups),
-            vpc_endpoints: index_of(&m.vpc_endpoints, s.vpc_endpoints),
-            prefix_lists: index_of(&m.prefix_lists, s.prefix_lists),
-            route_tables: index_of(&m.route_tables, s.route_tables),
-            network_acls: index_of(&m.network_acls, s.network_acls),
+            base: ParentIndex::index(m, s),
             main_route_tables,
             default_nacls,
-            starts: s,
         }
     }
 }
@@ -278,15 +244,6 @@ pub(crate) fn target(index: &HashMap<String, usize>, inst: &Instance, name: &str
             .map_or(Target::Elsewhere, |&i| Target::Found(i)),
         other => unknown(attr::why_not(name, other)),
     }
-}
-
-fn index_of<T: Resource>(items: &[T], start: usize) -> HashMap<String, usize> {
-    items
-        .iter()
-        .enumerate()
-        .skip(start)
-        .map(|(i, r)| (r.meta().address.clone(), i))
-        .collect()
 }
 
 #[cfg(test)]

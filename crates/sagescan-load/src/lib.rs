@@ -34,7 +34,8 @@ pub struct LoadOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("{path}: {source}")]
+    /// The cause is the error's source, so that `{:#}` chains print it once.
+    #[error("cannot read {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,

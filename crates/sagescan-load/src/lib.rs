@@ -15,7 +15,7 @@ pub mod terraform;
 use cloudformation::Template;
 use rayon::prelude::*;
 use sagescan_model::{CoverageGap, FileSpan, Model, Origin};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Inputs that change how sources are evaluated.
 #[derive(Clone, Debug, Default)]
@@ -74,6 +74,23 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Model, LoadError
     Ok(model)
 }
 
+/// Reads `path` unless it is larger than any loader accepts (a plan's limit, the largest):
+/// a multi-gigabyte data file that happens to end in `.json` must not be read into memory
+/// only to be rejected.
+fn read_bounded(path: &Path) -> std::io::Result<String> {
+    let len = std::fs::metadata(path)?.len();
+    if len > plan::MAX_PLAN_SIZE as u64 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!(
+                "{len} bytes is more than the {} MiB sagescan reads from one file",
+                plan::MAX_PLAN_SIZE >> 20
+            ),
+        ));
+    }
+    std::fs::read_to_string(path)
+}
+
 /// Reads the non-Terraform candidates in parallel and sorts them into plans and possible
 /// CloudFormation templates (the CloudFormation loader itself skips, silently, documents
 /// without `Resources`: package.json and friends are not templates). A file that cannot be
@@ -81,13 +98,7 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Model, LoadError
 fn read_others(paths: &[PathBuf], model: &mut Model) -> (Vec<(String, String)>, Vec<Template>) {
     let read: Vec<(PathBuf, String, std::io::Result<String>)> = paths
         .par_iter()
-        .map(|p| {
-            (
-                p.clone(),
-                p.display().to_string(),
-                std::fs::read_to_string(p),
-            )
-        })
+        .map(|p| (p.clone(), p.display().to_string(), read_bounded(p)))
         .collect();
     let mut plans = Vec::new();
     let mut templates = Vec::new();
@@ -101,7 +112,12 @@ fn read_others(paths: &[PathBuf], model: &mut Model) -> (Vec<(String, String)>, 
             }),
             Err(e) => model.gaps.push(CoverageGap {
                 config: None,
-                kind: "io-error".into(),
+                // Our own refusal of an oversized file is not an I/O failure.
+                kind: if e.kind() == std::io::ErrorKind::FileTooLarge {
+                    "too-large".into()
+                } else {
+                    "io-error".into()
+                },
                 message: format!("{display}: {e}"),
                 origin: Origin::File(FileSpan {
                     file: display.as_str().into(),

@@ -49,3 +49,27 @@ fn a_single_file_is_a_configuration_named_as_given() {
     assert!(model.gaps.is_empty(), "{:?}", model.gaps);
     assert_eq!(model.vpcs.len(), 1);
 }
+
+#[test]
+fn an_oversized_json_file_is_a_gap_and_is_not_read() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("oversized-json");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"aws_vpc\" \"v\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n",
+    )
+    .unwrap();
+    // Sparse: takes no disk, but is larger than any loader accepts.
+    let big = std::fs::File::create(dir.join("data.json")).unwrap();
+    big.set_len(300 << 20).unwrap();
+
+    let m = load(std::slice::from_ref(&dir), &LoadOptions::default()).unwrap();
+    assert_eq!(m.vpcs.len(), 1, "the Terraform beside it still loads");
+    let gap = m
+        .gaps
+        .iter()
+        .find(|g| g.kind == "too-large")
+        .expect("a too-large gap");
+    assert!(gap.message.contains("data.json"), "{}", gap.message);
+}

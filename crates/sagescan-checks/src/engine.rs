@@ -47,6 +47,7 @@ pub fn run(model: &Model, checks: &[&'static Check], options: &Options) -> Check
         let mut judged: BTreeSet<ConfigId> = BTreeSet::new();
         for o in outcomes.items {
             judged.insert(o.resource.config);
+            let downgraded = matches!(o.verdict, Verdict::Pass);
             let (status, location, message) = match o.verdict {
                 Verdict::Fail { location, message } => (Status::Fail, location, message),
                 Verdict::Inconclusive { location, message } => {
@@ -69,6 +70,7 @@ pub fn run(model: &Model, checks: &[&'static Check], options: &Options) -> Check
                 status,
                 location,
                 message,
+                downgraded,
             ));
         }
         for &config in incomplete.difference(&judged) {
@@ -91,6 +93,7 @@ pub fn run(model: &Model, checks: &[&'static Check], options: &Options) -> Check
                 Status::Inconclusive,
                 origin,
                 message,
+                true,
             ));
         }
     }
@@ -111,6 +114,7 @@ fn finding(
     status: Status,
     location: Origin,
     message: String,
+    incomplete: bool,
 ) -> Finding {
     Finding {
         code: check.code,
@@ -123,6 +127,7 @@ fn finding(
         message,
         remediation: check.remediation,
         suppression: None,
+        incomplete,
     }
 }
 
@@ -240,6 +245,10 @@ mod tests {
         let f = &got.findings[0];
         assert_eq!(f.status, Status::Inconclusive);
         assert_eq!(f.resource.address, "aws_sagemaker_notebook_instance.b");
+        assert!(
+            f.incomplete,
+            "a downgraded pass is marked as caused by the gap"
+        );
         assert_eq!(
             f.message,
             "would pass, but the configuration is incomplete (broken/main.tf:7: unexpected token)"
@@ -272,6 +281,7 @@ mod tests {
         let f = &got.findings[0];
         assert_eq!((f.code, f.status), ("SM101", Status::Inconclusive));
         assert_eq!(f.resource.kind, "configuration");
+        assert!(f.incomplete);
         assert_eq!(
             (f.resource.address.as_str(), f.resource.config),
             ("broken", broken)

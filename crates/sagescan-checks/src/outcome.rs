@@ -58,6 +58,9 @@ pub struct Finding {
     pub remediation: &'static str,
     /// Set when the status is [`Status::Suppressed`].
     pub suppression: Option<Suppression>,
+    /// Inconclusive only because the configuration has coverage gaps: the check itself
+    /// passed, or found nothing to judge, in what could be read.
+    pub incomplete: bool,
 }
 
 /// What an outcome is about: a model resource, or a view of one (a SageMaker workload).

@@ -65,6 +65,8 @@ fn finding(
         message: message.into(),
         remediation: "Do the right thing",
         suppression: None,
+        // The engine marks exactly the findings about a configuration it could not read whole.
+        incomplete: resource.0.kind == "configuration",
     }
 }
 

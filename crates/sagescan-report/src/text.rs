@@ -15,7 +15,7 @@ use miette::{
 };
 use sagescan_checks::{Finding, Status, WaiverNotice};
 use sagescan_model::{FileSpan, Model, Origin};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 use std::io;
 
@@ -65,6 +65,8 @@ impl Text {
             .findings
             .iter()
             .partition(|f| f.status == Status::Suppressed);
+        let (incomplete, shown): (Vec<&Finding>, Vec<&Finding>) =
+            shown.into_iter().partition(|f| f.incomplete);
         for f in shown {
             let at = f
                 .resource_origin
@@ -87,14 +89,15 @@ impl Text {
                 .unwrap_or_default();
             let header = format!("{kind} {}{at}", clean(address));
             let _ = writeln!(s, "{}", self.bold(&header));
-            if *kind == "configuration" {
-                configuration_findings(findings, &mut s);
-                s.push('\n');
-                continue;
-            }
             for f in findings {
                 self.finding(&handler, report.model, f, &mut s);
             }
+        }
+
+        if !incomplete.is_empty() {
+            let _ = writeln!(s, "{}", self.bold("inconclusive because of coverage gaps"));
+            incomplete_findings(report, &incomplete, &mut s);
+            s.push('\n');
         }
 
         if !suppressed.is_empty() {
@@ -246,25 +249,32 @@ fn notice(w: &WaiverNotice, s: &mut String) {
     );
 }
 
-/// Findings about a whole configuration: checks that had nothing to judge in an incomplete
-/// configuration. They share one cause (listed with its location under the coverage gaps),
-/// so they are shown as one line per message, naming the checks, instead of one line each.
-fn configuration_findings(findings: &[&Finding], s: &mut String) {
-    let mut by_message: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+/// Outcomes that are inconclusive only because a configuration could not be read whole
+/// (they passed, or had nothing to judge, in what was read). Each would repeat the same
+/// gap, which is listed with its location under the coverage gaps, so they are summarised
+/// as one line per configuration naming the checks, instead of a snippet each.
+fn incomplete_findings(report: &Report<'_>, findings: &[&Finding], s: &mut String) {
+    let mut by_config: BTreeMap<u32, (usize, BTreeSet<&str>)> = BTreeMap::new();
     for f in findings {
-        by_message
-            .entry(f.message.as_str())
-            .or_default()
-            .push(f.code);
+        let entry = by_config.entry(f.resource.config).or_default();
+        entry.0 += 1;
+        entry.1.insert(f.code);
     }
-    for (message, codes) in by_message {
+    for (config, (count, codes)) in by_config {
+        let name = report
+            .model
+            .configs
+            .get(config as usize)
+            .map_or("?", |c| c.name.as_str());
+        let codes: Vec<&str> = codes.into_iter().collect();
         let _ = writeln!(
             s,
-            "  {} {} inconclusive ({}): {}",
+            "  configuration {}: {count} {} of {} {} passed or had nothing to judge in what was read ({})",
+            clean(name),
+            if count == 1 { "outcome" } else { "outcomes" },
             codes.len(),
             if codes.len() == 1 { "check" } else { "checks" },
-            codes.join(", "),
-            clean(message)
+            codes.join(", ")
         );
     }
 }

@@ -1,7 +1,7 @@
-use super::service;
+use super::{is_interface, service};
 use crate::sg::rules::{Peer, Traffic, Why, describe, inside, peer, vpc_cidrs};
 use crate::{Context, Outcomes};
-use sagescan_model::network::{Direction, EndpointType, SecurityGroup};
+use sagescan_model::network::{Direction, SecurityGroup};
 use sagescan_model::{Origin, Value};
 
 crate::check! {
@@ -144,7 +144,7 @@ impl Fold {
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     let model = ctx.model;
     for e in &model.vpc_endpoints {
-        if e.endpoint_type.get() != Some(&EndpointType::Interface) {
+        if !is_interface(out, e) {
             continue;
         }
         let config = e.meta.config;

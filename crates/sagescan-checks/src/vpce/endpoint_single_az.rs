@@ -1,7 +1,6 @@
-use super::service;
+use super::{is_interface, service};
 use crate::zones::{Zones, zones_of};
 use crate::{Context, Outcomes};
-use sagescan_model::network::EndpointType;
 
 crate::check! {
     /// ## What it checks
@@ -61,8 +60,8 @@ crate::check! {
 
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     for e in &ctx.model.vpc_endpoints {
-        if e.endpoint_type.get() != Some(&EndpointType::Interface) {
-            // Gateway endpoints are regional; an unknown type is judged by VPCE103.
+        // Gateway endpoints are regional: nothing to spread across zones.
+        if !is_interface(out, e) {
             continue;
         }
         let Some(subnets) = e.subnets.get() else {
@@ -124,6 +123,14 @@ mod tests {
                     .into()
             )]
         );
+    }
+
+    #[test]
+    fn unknown_endpoint_type_is_inconclusive_not_skipped() {
+        let got = outcomes(&CHECK, "unknown_type.tf");
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].1, "inconclusive");
+        assert!(got[0].2.contains("var.endpoint_type"), "{}", got[0].2);
     }
 
     #[test]

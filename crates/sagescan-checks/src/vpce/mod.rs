@@ -7,7 +7,26 @@ pub mod private_dns_disabled;
 pub mod s3_gateway_endpoint_missing;
 pub mod sagemaker_endpoints_missing;
 
-use sagescan_model::network::VpcEndpoint;
+use crate::Outcomes;
+use sagescan_model::network::{EndpointType, VpcEndpoint};
+
+/// Whether a check that judges interface endpoints only applies to `e`. An endpoint whose
+/// type is unknown may be one: it gets an inconclusive outcome here rather than being
+/// skipped as if it were a gateway endpoint.
+pub(crate) fn is_interface(out: &mut Outcomes, e: &VpcEndpoint) -> bool {
+    match e.endpoint_type.get() {
+        Some(t) => *t == EndpointType::Interface,
+        None => {
+            let reason = e.endpoint_type.unknown_reason().unwrap_or_default();
+            out.inconclusive(
+                e,
+                e.endpoint_type.origin(),
+                format!("cannot tell whether the endpoint is an interface endpoint: {reason}"),
+            );
+            false
+        }
+    }
+}
 
 /// How messages name an endpoint: its service name, else its address.
 pub(crate) fn service(e: &VpcEndpoint) -> &str {

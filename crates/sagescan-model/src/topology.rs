@@ -172,14 +172,13 @@ fn route_tables(model: &Model, vpc: &[Option<usize>]) -> Vec<Link> {
     // VPC position → its main route table: `is_main` tables and main-table associations.
     let mut main: HashMap<usize, usize> = HashMap::new();
     for (i, rt) in model.route_tables.iter().enumerate() {
-        if rt.is_main.get() == Some(&true) {
-            if let Some(v) = rt
+        if rt.is_main.get() == Some(&true)
+            && let Some(v) = rt
                 .vpc
                 .get()
                 .and_then(|r| model.position::<Vpc>(rt.meta.config, r))
-            {
-                main.insert(v, i);
-            }
+        {
+            main.insert(v, i);
         }
     }
     for a in &model.route_table_associations {
@@ -214,10 +213,10 @@ fn network_acls(model: &Model, vpc: &[Option<usize>]) -> Vec<Link> {
     let mut default: HashMap<usize, usize> = HashMap::new();
     for (i, acl) in model.network_acls.iter().enumerate() {
         let config = acl.meta.config;
-        if acl.is_default {
-            if let Some(v) = acl.vpc.get().and_then(|r| model.position::<Vpc>(config, r)) {
-                default.insert(v, i);
-            }
+        if acl.is_default
+            && let Some(v) = acl.vpc.get().and_then(|r| model.position::<Vpc>(config, r))
+        {
+            default.insert(v, i);
         }
         match &acl.subnets {
             Value::Unknown { reason, origin, .. } => {

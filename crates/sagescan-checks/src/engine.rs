@@ -155,16 +155,12 @@ fn first_gap_origin(model: &Model, config: ConfigId) -> Origin {
         .unwrap_or_default()
 }
 
-fn sort_key(f: &Finding) -> (String, u32, u32, &'static str, &str) {
+/// Borrows everything: the key is computed twice per comparison, and on a large scan
+/// (16,000 findings for 1,000 roots) allocating a path each time would dominate sorting.
+fn sort_key(f: &Finding) -> (&str, u32, u32, &'static str, &str) {
     match f.location.file() {
-        Some(s) => (
-            s.file.to_string(),
-            s.line,
-            s.column,
-            f.code,
-            &f.resource.address,
-        ),
-        None => (String::new(), 0, 0, f.code, &f.resource.address),
+        Some(s) => (&s.file, s.line, s.column, f.code, &f.resource.address),
+        None => ("", 0, 0, f.code, &f.resource.address),
     }
 }
 

@@ -129,7 +129,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
 /// sagescan checks *was* scanned.
 fn nothing_scanned(model: &Model) -> Option<&'static str> {
     if model.configs.is_empty() {
-        return Some("no Terraform configuration was found");
+        return Some("no Terraform root, CloudFormation template or plan was found");
     }
     let with_resources: HashSet<ConfigId> = model.all_meta().map(|m| m.config).collect();
     let gap_only = (0..model.configs.len() as ConfigId)

@@ -12,12 +12,11 @@ pub mod allowlist_too_broad;
 pub mod cmk_missing;
 pub mod deletion_protection_disabled;
 pub mod logging_disabled;
-pub(crate) mod policy;
+pub(crate) use sagescan_reach::nfw::policy;
 pub mod policy_without_rule_groups;
 pub mod single_az;
 pub mod stateless_default_pass;
 pub mod subnet_change_protection_disabled;
-pub(crate) mod suricata;
 
 use crate::{Context, Outcomes};
 use policy::{Evaluator, Gap, PolicyAllowLists};

@@ -7,7 +7,7 @@
 
 pub mod default_sg_has_rules;
 pub mod rule_without_description;
-pub(crate) mod rules;
+pub(crate) use sagescan_reach::rules;
 pub mod sg_shared_across_functions;
 pub mod workload_sg_egress_unrestricted;
 pub mod workload_sg_ingress_too_broad;

@@ -19,21 +19,21 @@ use std::ops::Range;
 
 /// Everything read from a rules string.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Rules {
+pub struct Rules {
     pub rules: Vec<Rule>,
     pub errors: Vec<ParseError>,
 }
 
 /// A rule that could not be read, and where reading failed.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct ParseError {
+pub struct ParseError {
     /// Byte offset into the rules string.
     pub offset: usize,
     pub message: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Action {
+pub enum Action {
     Pass,
     Drop,
     Alert,
@@ -53,7 +53,7 @@ impl Action {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Direction {
+pub enum Direction {
     /// `->`
     Forward,
     /// `<>`
@@ -62,7 +62,7 @@ pub(crate) enum Direction {
 
 /// One rule as written.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Rule {
+pub struct Rule {
     /// Byte range of the whole rule in the rules string.
     pub span: Range<usize>,
     pub action: Action,
@@ -77,7 +77,7 @@ pub(crate) struct Rule {
 
 /// `keyword` or `keyword:value`; a quoted value is unquoted and unescaped.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct RuleOption {
+pub struct RuleOption {
     pub keyword: String,
     pub value: Option<String>,
     /// Whether the value was written as `!"…"` (content negation).
@@ -87,14 +87,14 @@ pub(crate) struct RuleOption {
 
 /// The buffer a `content` match inspects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Buffer {
+pub enum Buffer {
     TlsSni,
     HttpHost,
 }
 
 /// A `content` match on `tls.sni` or `http.host`, with its modifiers.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct DomainMatch {
+pub struct DomainMatch {
     pub buffer: Buffer,
     pub content: String,
     pub negated: bool,
@@ -105,7 +105,7 @@ pub(crate) struct DomainMatch {
 
 /// What a rule's options mean to the checks.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Meaning {
+pub struct Meaning {
     pub sid: Option<u64>,
     /// Values of every `flow` option, lower-cased (`to_server`, `established`, …).
     pub flow: Vec<String>,
@@ -119,14 +119,14 @@ pub(crate) struct Meaning {
 impl Meaning {
     /// `flow` says the rule matches only packets before the connection is established
     /// (`not_established`) or outside any flow (`stateless`).
-    pub(crate) fn setup_only(&self) -> bool {
+    pub fn setup_only(&self) -> bool {
         self.flow
             .iter()
             .any(|f| f == "not_established" || f == "stateless")
     }
 
     /// `flow` restricts the rule to server→client packets.
-    pub(crate) fn to_client_only(&self) -> bool {
+    pub fn to_client_only(&self) -> bool {
         self.flow
             .iter()
             .any(|f| f == "to_client" || f == "from_server")
@@ -137,7 +137,7 @@ impl Rule {
     /// Interprets the options in order. Modifiers (`startswith`, `endswith`, `nocase`)
     /// apply to the preceding `content`; `dotprefix` to the next one; `tls.sni` and
     /// `http.host` select the buffer for the contents that follow.
-    pub(crate) fn interpret(&self) -> Meaning {
+    pub fn interpret(&self) -> Meaning {
         let mut m = Meaning::default();
         let mut buffer: Option<Buffer> = None;
         let mut dotprefix = false;
@@ -205,7 +205,7 @@ impl Rule {
     }
 
     /// `pass tls $HOME_NET any -> $EXTERNAL_NET 443`, for messages.
-    pub(crate) fn header(&self) -> String {
+    pub fn header(&self) -> String {
         let action = match self.action {
             Action::Pass => "pass",
             Action::Drop => "drop",
@@ -224,7 +224,7 @@ impl Rule {
 }
 
 /// Parses a whole rules string.
-pub(crate) fn parse(text: &str) -> Rules {
+pub fn parse(text: &str) -> Rules {
     let mut p = Parser {
         s: text.as_bytes(),
         text,

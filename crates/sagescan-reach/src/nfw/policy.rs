@@ -33,7 +33,7 @@ use sagescan_model::{Model, Origin, Value};
 
 /// Why something cannot be told, and the value that made it so.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Gap {
+pub struct Gap {
     pub reason: String,
     pub origin: Origin,
 }
@@ -59,14 +59,14 @@ impl Gap {
 }
 
 /// A rule group a policy references, resolved.
-pub(crate) struct Member<'m> {
+pub struct Member<'m> {
     pub group: &'m RuleGroup,
     pub reference: &'m RuleGroupRef,
 }
 
 /// A policy's rule groups in evaluation order (by priority; in action order the stateful
 /// order does not matter), plus what could not be resolved.
-pub(crate) struct Groups<'m> {
+pub struct Groups<'m> {
     pub stateless: Vec<Member<'m>>,
     pub stateful: Vec<Member<'m>>,
     pub stateless_gaps: Vec<Gap>,
@@ -75,7 +75,7 @@ pub(crate) struct Groups<'m> {
 
 /// Resolves a policy's rule groups. An unresolved reference (other than an AWS-managed
 /// group) or an Unknown list is a gap: the group could hold anything.
-pub(crate) fn groups<'m>(model: &'m Model, policy: &'m FirewallPolicy) -> Groups<'m> {
+pub fn groups<'m>(model: &'m Model, policy: &'m FirewallPolicy) -> Groups<'m> {
     let config = policy.meta.config;
     let resolve = |list: &'m Value<Vec<RuleGroupRef>>, what: &str| {
         let mut members = Vec::new();
@@ -120,7 +120,7 @@ pub(crate) fn groups<'m>(model: &'m Model, policy: &'m FirewallPolicy) -> Groups
 
 /// How an allow-list entry matches names.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum DomainPattern {
+pub enum DomainPattern {
     /// Exactly this name.
     Exact(String),
     /// `.example.com`: the name after the dot and every subdomain (a leading-dot target,
@@ -137,7 +137,7 @@ pub(crate) enum DomainPattern {
 
 impl DomainPattern {
     /// A domain-list target (§6.5: a leading dot matches the domain and its subdomains).
-    pub(crate) fn from_target(t: &str) -> DomainPattern {
+    pub fn from_target(t: &str) -> DomainPattern {
         let t = normalize(t);
         if t.starts_with('.') {
             DomainPattern::Subdomains(t)
@@ -168,7 +168,7 @@ impl DomainPattern {
     }
 
     /// As a user would write it in messages.
-    pub(crate) fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match self {
             DomainPattern::Exact(s) | DomainPattern::Subdomains(s) => s.clone(),
             DomainPattern::StringSuffix(s) => format!("any name ending in \"{s}\""),
@@ -183,7 +183,7 @@ fn normalize(s: &str) -> String {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Protocol {
+pub enum Protocol {
     /// `TLS_SNI`
     Tls,
     /// `HTTP_HOST`
@@ -192,7 +192,7 @@ pub(crate) enum Protocol {
 
 /// One name an allow-list admits.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Entry {
+pub struct Entry {
     pub pattern: DomainPattern,
     pub protocol: Protocol,
     pub origin: Origin,
@@ -201,7 +201,7 @@ pub(crate) struct Entry {
 /// A rule group's domain allow-list: a `rules_source_list` ALLOWLIST, or the pass rules
 /// of a Suricata rules string that match on `tls.sni` / `http.host`.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct AllowList {
+pub struct AllowList {
     pub entries: Vec<Entry>,
     /// Whether TLS (SNI) / HTTP (Host) names are checked; `None` when unknown.
     pub tls: Option<bool>,
@@ -213,7 +213,7 @@ pub(crate) struct AllowList {
 }
 
 /// Whether a rule group is an allow-list.
-pub(crate) enum IsAllowList {
+pub enum IsAllowList {
     No,
     Yes(AllowList),
     /// It may be; the gap says why it cannot be told.
@@ -221,7 +221,7 @@ pub(crate) enum IsAllowList {
 }
 
 /// The allow-list a rule group holds, if any.
-pub(crate) fn allow_list(group: &RuleGroup) -> IsAllowList {
+pub fn allow_list(group: &RuleGroup) -> IsAllowList {
     let source = match &group.source {
         Value::Unknown { reason, origin, .. } => {
             return IsAllowList::Maybe(Gap::new(format!("rules source: {reason}"), origin));
@@ -344,13 +344,13 @@ fn group_text_origin(group: &RuleGroup) -> Origin {
 }
 
 /// The allow-lists of a policy's stateful groups.
-pub(crate) struct PolicyAllowLists<'m> {
+pub struct PolicyAllowLists<'m> {
     pub lists: Vec<(&'m RuleGroup, AllowList)>,
     /// Groups that may be allow-lists, and unresolved groups.
     pub maybe: Vec<Gap>,
 }
 
-pub(crate) fn policy_allow_lists<'m>(groups: &Groups<'m>) -> PolicyAllowLists<'m> {
+pub fn policy_allow_lists<'m>(groups: &Groups<'m>) -> PolicyAllowLists<'m> {
     let mut lists = Vec::new();
     let mut maybe = groups.stateful_gaps.clone();
     for m in &groups.stateful {
@@ -365,7 +365,7 @@ pub(crate) fn policy_allow_lists<'m>(groups: &Groups<'m>) -> PolicyAllowLists<'m
 
 /// Traffic an allow-list is meant to stop, from a workload to an arbitrary internet host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Class {
+pub enum Class {
     /// TLS on tcp/443 with a name not on the list.
     Tls,
     /// HTTP on tcp/80 with a host not on the list.
@@ -404,7 +404,7 @@ impl Class {
         }
     }
 
-    pub(crate) fn describe(self) -> &'static str {
+    pub fn describe(self) -> &'static str {
         match self {
             Class::Tls => "TLS to a name not on the allow-list",
             Class::Http => "plain HTTP to a host not on the allow-list",
@@ -416,7 +416,7 @@ impl Class {
 
 /// What the policy does with a class of traffic.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Fate {
+pub enum Fate {
     Dropped,
     /// Passed; why, and the deciding attribute or rule.
     Passes(String, Origin),
@@ -625,7 +625,7 @@ fn ports(spec: &str, class: Class) -> Reach {
 
 /// A stateful rule reduced to what decides a class's fate.
 #[derive(Clone, Debug)]
-pub(crate) struct RuleView {
+pub struct RuleView {
     action: Action,
     protocol: String,
     source: String,
@@ -715,7 +715,7 @@ impl RuleView {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Order {
+pub enum Order {
     Strict,
     Action,
 }
@@ -872,25 +872,25 @@ fn action_name(a: Action) -> &'static str {
 }
 
 /// A policy's decision procedure for classes of traffic.
-pub(crate) struct Evaluator<'m> {
+pub struct Evaluator<'m> {
     policy: &'m FirewallPolicy,
     groups: Groups<'m>,
 }
 
 impl<'m> Evaluator<'m> {
-    pub(crate) fn new(model: &'m Model, policy: &'m FirewallPolicy) -> Evaluator<'m> {
+    pub fn new(model: &'m Model, policy: &'m FirewallPolicy) -> Evaluator<'m> {
         Evaluator {
             policy,
             groups: groups(model, policy),
         }
     }
 
-    pub(crate) fn groups(&self) -> &Groups<'m> {
+    pub fn groups(&self) -> &Groups<'m> {
         &self.groups
     }
 
     /// What happens to `class`: the stateless stage, then the stateful one.
-    pub(crate) fn fate(&self, class: Class) -> Fate {
+    pub fn fate(&self, class: Class) -> Fate {
         match self.stateless(class) {
             Some(f) => f,
             None => self.stateful(class),

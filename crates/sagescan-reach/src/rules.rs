@@ -17,13 +17,13 @@ use std::fmt;
 
 /// Why an answer is unknown, and where the value that made it so is.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Why {
+pub struct Why {
     pub reason: String,
     pub origin: Origin,
 }
 
 impl Why {
-    pub(crate) fn new(reason: impl Into<String>, origin: &Origin) -> Self {
+    pub fn new(reason: impl Into<String>, origin: &Origin) -> Self {
         Why {
             reason: reason.into(),
             origin: origin.clone(),
@@ -31,7 +31,7 @@ impl Why {
     }
 
     /// Why `value`, which the caller found Unknown, is so: `{what} is unknown ({reason})`.
-    pub(crate) fn of<T>(what: &str, value: &Value<T>) -> Why {
+    pub fn of<T>(what: &str, value: &Value<T>) -> Why {
         let reason = value.unknown_reason().unwrap_or("no reason given");
         Why::new(format!("{what} is unknown ({reason})"), value.origin())
     }
@@ -39,19 +39,19 @@ impl Why {
 
 /// A yes/no answer that may be unknown.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Tri {
+pub enum Tri {
     Yes,
     No,
     Unknown(Why),
 }
 
 impl Tri {
-    pub(crate) fn from_bool(b: bool) -> Tri {
+    pub fn from_bool(b: bool) -> Tri {
         if b { Tri::Yes } else { Tri::No }
     }
 
     /// Three-valued "and": No wins over Unknown, so `other` is not even asked after a No.
-    pub(crate) fn and(self, other: impl FnOnce() -> Tri) -> Tri {
+    pub fn and(self, other: impl FnOnce() -> Tri) -> Tri {
         match self {
             Tri::No => Tri::No,
             Tri::Yes => other(),
@@ -63,7 +63,7 @@ impl Tri {
     }
 
     /// Three-valued "or": Yes wins over Unknown.
-    pub(crate) fn or(self, other: impl FnOnce() -> Tri) -> Tri {
+    pub fn or(self, other: impl FnOnce() -> Tri) -> Tri {
         match self {
             Tri::Yes => Tri::Yes,
             Tri::No => other(),
@@ -77,7 +77,7 @@ impl Tri {
 
 /// An IP protocol as the model spells it (the loaders lower-case and map 6/17/1/58).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Proto {
+pub enum Proto {
     /// `-1`: every protocol.
     All,
     Tcp,
@@ -89,7 +89,7 @@ pub(crate) enum Proto {
 }
 
 impl Proto {
-    pub(crate) fn parse(s: &str) -> Option<Proto> {
+    pub fn parse(s: &str) -> Option<Proto> {
         Some(match s.trim().to_ascii_lowercase().as_str() {
             "-1" | "all" => Proto::All,
             "tcp" | "6" => Proto::Tcp,
@@ -121,12 +121,12 @@ impl fmt::Display for Proto {
 }
 
 /// The highest port number.
-pub(crate) const MAX_PORT: i64 = 65535;
+pub const MAX_PORT: i64 = 65535;
 
 /// What a rule or entry matches, apart from the peer: a protocol and, for tcp and udp, an
 /// inclusive destination port range. For every other protocol `lo..=hi` is `0..=65535`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Traffic {
+pub struct Traffic {
     pub proto: Proto,
     pub lo: i64,
     pub hi: i64,
@@ -134,7 +134,7 @@ pub(crate) struct Traffic {
 
 impl Traffic {
     /// Reads protocol and ports; ports are only needed (and only read) for tcp and udp.
-    pub(crate) fn read(
+    pub fn read(
         protocol: &Value<String>,
         from: &Value<i64>,
         to: &Value<i64>,
@@ -171,18 +171,18 @@ impl Traffic {
     }
 
     /// Reads a security group rule's traffic.
-    pub(crate) fn of_rule(rule: &SgRule) -> Result<Traffic, Why> {
+    pub fn of_rule(rule: &SgRule) -> Result<Traffic, Why> {
         Traffic::read(&rule.protocol, &rule.from_port, &rule.to_port)
     }
 
     /// Every protocol.
-    pub(crate) fn is_all_traffic(&self) -> bool {
+    pub fn is_all_traffic(&self) -> bool {
         self.proto == Proto::All
     }
 
     /// Every port of its protocol: protocol `-1` or a port-less protocol number, or a tcp
     /// or udp range spanning 1–65535 (port 0 is reserved and never used).
-    pub(crate) fn is_all_ports(&self) -> bool {
+    pub fn is_all_ports(&self) -> bool {
         match self.proto {
             Proto::All | Proto::Number(_) => true,
             Proto::Tcp | Proto::Udp => self.lo <= 1 && self.hi >= MAX_PORT,
@@ -191,7 +191,7 @@ impl Traffic {
     }
 
     /// Whether it admits `proto` traffic to `port`.
-    pub(crate) fn admits(&self, proto: Proto, port: u16) -> bool {
+    pub fn admits(&self, proto: Proto, port: u16) -> bool {
         match self.proto {
             Proto::All => true,
             p if p == proto && p.has_ports() => (self.lo..=self.hi).contains(&i64::from(port)),
@@ -200,14 +200,14 @@ impl Traffic {
     }
 
     /// Whether everything it admits is tcp to one of `ports`.
-    pub(crate) fn only_tcp_ports(&self, ports: &[u16]) -> bool {
+    pub fn only_tcp_ports(&self, ports: &[u16]) -> bool {
         self.proto == Proto::Tcp
             && self.lo <= self.hi
             && (self.lo..=self.hi).all(|p| u16::try_from(p).is_ok_and(|p| ports.contains(&p)))
     }
 
     /// Whether it admits everything `other` admits.
-    pub(crate) fn covers(&self, other: &Traffic) -> bool {
+    pub fn covers(&self, other: &Traffic) -> bool {
         match (self.proto, other.proto) {
             (Proto::All, _) => true,
             (a, b) if a == b => !a.has_ports() || (self.lo <= other.lo && other.hi <= self.hi),
@@ -229,29 +229,29 @@ impl fmt::Display for Traffic {
 }
 
 /// Parses an IPv4 or IPv6 CIDR; host bits are dropped as AWS does.
-pub(crate) fn parse_cidr(s: &str) -> Option<IpNet> {
+pub fn parse_cidr(s: &str) -> Option<IpNet> {
     s.trim().parse::<IpNet>().ok().map(|n| n.trunc())
 }
 
 /// Reads a CIDR value.
-pub(crate) fn cidr(value: &Value<String>) -> Result<IpNet, Why> {
+pub fn cidr(value: &Value<String>) -> Result<IpNet, Why> {
     let s = value.get().ok_or_else(|| Why::of("the CIDR", value))?;
     parse_cidr(s).ok_or_else(|| Why::new(format!("{s:?} is not a CIDR"), value.origin()))
 }
 
 /// `0.0.0.0/0` or `::/0`: every address of its family.
-pub(crate) fn is_world(net: &IpNet) -> bool {
+pub fn is_world(net: &IpNet) -> bool {
     net.prefix_len() == 0
 }
 
 /// Whether `net` lies inside one of `within`.
-pub(crate) fn inside(net: &IpNet, within: &[IpNet]) -> bool {
+pub fn inside(net: &IpNet, within: &[IpNet]) -> bool {
     within.iter().any(|w| w.contains(net))
 }
 
 /// A rule's peer, resolved.
 #[derive(Clone, Debug)]
-pub(crate) enum Peer {
+pub enum Peer {
     /// Addresses: a CIDR, or a prefix list's entries.
     Cidrs(Vec<IpNet>),
     /// Another security group: its position in `model.security_groups`, `None` when it is
@@ -262,7 +262,7 @@ pub(crate) enum Peer {
 }
 
 /// Resolves a rule's peer in configuration `config`.
-pub(crate) fn peer<'m>(
+pub fn peer<'m>(
     model: &'m Model,
     config: ConfigId,
     value: &'m Value<SgPeer>,
@@ -283,7 +283,7 @@ pub(crate) fn peer<'m>(
 
 /// The entries of a managed prefix list: Unknown when the list is not in the model (an
 /// AWS-managed list, a gateway endpoint's `prefix_list_id`) or its entries are unknown.
-pub(crate) fn prefix_list(
+pub fn prefix_list(
     model: &Model,
     config: ConfigId,
     r: &Ref<ManagedPrefixList>,
@@ -320,7 +320,7 @@ pub(crate) fn prefix_list(
 /// Whether a peer includes the whole internet of a family (`0.0.0.0/0`, `::/0`, or a
 /// prefix list with such an entry). Group peers never do: a group reference matches
 /// private addresses only.
-pub(crate) fn peer_is_world(peer: &Result<Peer, Why>) -> Tri {
+pub fn peer_is_world(peer: &Result<Peer, Why>) -> Tri {
     match peer {
         Ok(Peer::Cidrs(nets)) => Tri::from_bool(nets.iter().any(is_world)),
         Ok(_) => Tri::No,
@@ -330,7 +330,7 @@ pub(crate) fn peer_is_world(peer: &Result<Peer, Why>) -> Tri {
 
 /// Every CIDR of a VPC (primary and extra blocks). The group's VPC is `None` when the
 /// group names no VPC: then it lives in the region's default VPC.
-pub(crate) fn vpc_cidrs(
+pub fn vpc_cidrs(
     model: &Model,
     config: ConfigId,
     vpc: &Value<Option<Ref<Vpc>>>,
@@ -361,7 +361,7 @@ pub(crate) fn vpc_cidrs(
 }
 
 /// A short description of a rule for messages: `ingress tcp 22 from 0.0.0.0/0`.
-pub(crate) fn describe(rule: &SgRule) -> String {
+pub fn describe(rule: &SgRule) -> String {
     let traffic = match Traffic::of_rule(rule) {
         Ok(t) => t.to_string(),
         Err(_) => "unknown traffic".to_string(),
@@ -380,7 +380,7 @@ pub(crate) fn describe(rule: &SgRule) -> String {
 }
 
 /// A rule's origin with where it is declared: `aws_security_group_rule.x` or `line 12`.
-pub(crate) fn declared_at(rule: &SgRule) -> String {
+pub fn declared_at(rule: &SgRule) -> String {
     match (&rule.declared_by, rule.origin.file()) {
         (Some(address), _) => address.clone(),
         (None, Some(span)) => format!("line {}", span.line),

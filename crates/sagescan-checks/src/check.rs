@@ -55,14 +55,18 @@ pub struct Context<'m> {
     pub topology: Topology,
     /// Every SageMaker workload with its subnets and security groups.
     pub workloads: Vec<Workload<'m>>,
+    /// The reachability engine over the same model (answers are memoized per interface).
+    pub reach: sagescan_reach::Engine<'m>,
 }
 
 impl<'m> Context<'m> {
     pub fn new(model: &'m Model, options: &'m Options) -> Self {
+        let topology = Topology::new(model);
         Context {
             model,
             options,
-            topology: Topology::new(model),
+            reach: sagescan_reach::Engine::new(model, &topology),
+            topology,
             workloads: workloads(model),
         }
     }

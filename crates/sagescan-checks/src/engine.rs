@@ -63,7 +63,7 @@ pub fn run(model: &Model, checks: &[&'static Check], options: &Options) -> Check
                     continue;
                 }
             };
-            out.findings.push(finding(
+            let mut f = finding(
                 check,
                 o.resource,
                 o.resource_origin,
@@ -71,7 +71,9 @@ pub fn run(model: &Model, checks: &[&'static Check], options: &Options) -> Check
                 location,
                 message,
                 downgraded,
-            ));
+            );
+            f.path = o.path;
+            out.findings.push(f);
         }
         for &config in incomplete.difference(&judged) {
             let c = &model.configs[config as usize];
@@ -128,6 +130,7 @@ fn finding(
         remediation: check.remediation,
         suppression: None,
         incomplete,
+        path: Vec::new(),
     }
 }
 

@@ -7,6 +7,7 @@
 mod check;
 mod engine;
 pub mod nacl;
+pub mod net;
 pub mod nfw;
 pub mod ops;
 mod options;

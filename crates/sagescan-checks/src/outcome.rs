@@ -61,6 +61,8 @@ pub struct Finding {
     /// Inconclusive only because the configuration has coverage gaps: the check itself
     /// passed, or found nothing to judge, in what could be read.
     pub incomplete: bool,
+    /// For reachability findings: the path, one labelled hop per control.
+    pub path: Vec<sagescan_reach::Hop>,
 }
 
 /// What an outcome is about: a model resource, or a view of one (a SageMaker workload).
@@ -92,6 +94,7 @@ pub(crate) struct Outcome {
     pub resource: ResourceRef,
     pub resource_origin: Origin,
     pub verdict: Verdict,
+    pub path: Vec<sagescan_reach::Hop>,
 }
 
 /// Where a check writes its outcomes.
@@ -111,7 +114,15 @@ impl Outcomes {
             },
             resource_origin: meta.origin.clone(),
             verdict,
+            path: Vec::new(),
         });
+    }
+
+    /// Attaches a reachability path to the outcome written last.
+    pub fn with_path(&mut self, path: Vec<sagescan_reach::Hop>) {
+        if let Some(o) = self.items.last_mut() {
+            o.path = path;
+        }
     }
 
     pub fn pass<R: Subject + ?Sized>(&mut self, r: &R) {

@@ -298,6 +298,7 @@ mod tests {
             message: "m".into(),
             remediation: "r",
             suppression: None,
+            path: Vec::new(),
             incomplete: false,
         }
     }

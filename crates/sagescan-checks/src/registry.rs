@@ -9,6 +9,13 @@ pub static CHECKS: &[&Check] = &[
     &crate::nacl::nacl_world_ingress_all_ports::CHECK,
     &crate::nacl::workload_subnet_default_nacl::CHECK,
     &crate::nacl::shadowed_entry::CHECK,
+    // NET
+    &crate::net::workload_internet_egress_uninspected::CHECK,
+    &crate::net::workload_internet_ingress::CHECK,
+    &crate::net::workload_required_service_unreachable::CHECK,
+    &crate::net::firewall_asymmetric_route::CHECK,
+    &crate::net::dns_exfiltration_open::CHECK,
+    &crate::net::workload_internet_egress_unrestricted::CHECK,
     // NFW
     &crate::nfw::logging_disabled::CHECK,
     &crate::nfw::deletion_protection_disabled::CHECK,

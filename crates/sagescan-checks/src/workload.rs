@@ -42,6 +42,8 @@ pub struct Workload<'m> {
     pub subnets: Value<Vec<Ref<Subnet>>>,
     /// Default(empty) when not in a VPC or when none are given.
     pub security_groups: Value<Vec<Ref<SecurityGroup>>>,
+    /// Position in its resource collection (`model.notebook_instances`, …).
+    pub index: usize,
 }
 
 impl Subject for Workload<'_> {
@@ -66,6 +68,20 @@ impl<'m> Workload<'m> {
             meta: r.meta(),
             subnets,
             security_groups,
+            index: 0,
+        }
+    }
+
+    /// The same workload as the reachability engine names it.
+    pub fn reach(&self) -> sagescan_reach::Workload {
+        use sagescan_reach::Workload as W;
+        match self.kind {
+            WorkloadKind::Notebook => W::Notebook(self.index),
+            WorkloadKind::Hosting => W::Model(self.index),
+            WorkloadKind::Studio => W::Domain(self.index),
+            WorkloadKind::Training => W::Training(self.index),
+            WorkloadKind::Processing => W::Processing(self.index),
+            WorkloadKind::Monitoring => W::Monitoring(self.index),
         }
     }
 
@@ -158,6 +174,14 @@ pub fn workloads(model: &Model) -> Vec<Workload<'_>> {
             WorkloadKind::Monitoring,
             &j.network.vpc_config,
         ));
+    }
+    // One workload per resource, collection by collection: the n-th of a kind is the n-th
+    // resource of its collection.
+    let mut seen: std::collections::HashMap<WorkloadKind, usize> = Default::default();
+    for w in &mut out {
+        let n = seen.entry(w.kind).or_default();
+        w.index = *n;
+        *n += 1;
     }
     out
 }

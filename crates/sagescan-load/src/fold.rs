@@ -1,7 +1,8 @@
 //! Where standalone children (security group rules, routes, NACL entries, gateway
-//! attachments, CIDR associations) find the parents they extend. Every loader maps a
-//! configuration's parents first, then indexes them here once, so that folding is linear
-//! in the number of children; loaders differ only in how a child names its parent.
+//! attachments, CIDR associations, DNS Firewall rules) find the parents they extend. Every
+//! loader maps a configuration's parents first, then indexes them here once, so that
+//! folding is linear in the number of children; loaders differ only in how a child names
+//! its parent.
 
 use sagescan_model::{Model, Resource};
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ pub(crate) struct Starts {
     pub network_acls: usize,
     pub vpc_endpoints: usize,
     pub prefix_lists: usize,
+    pub dns_firewall_rule_groups: usize,
 }
 
 impl Starts {
@@ -29,6 +31,7 @@ impl Starts {
             network_acls: m.network_acls.len(),
             vpc_endpoints: m.vpc_endpoints.len(),
             prefix_lists: m.prefix_lists.len(),
+            dns_firewall_rule_groups: m.dns_firewall_rule_groups.len(),
         }
     }
 }
@@ -42,6 +45,7 @@ pub(crate) struct ParentIndex {
     pub network_acls: HashMap<String, usize>,
     pub vpc_endpoints: HashMap<String, usize>,
     pub prefix_lists: HashMap<String, usize>,
+    pub dns_firewall_rule_groups: HashMap<String, usize>,
     pub starts: Starts,
 }
 
@@ -55,6 +59,10 @@ impl ParentIndex {
             network_acls: index_of(&m.network_acls, s.network_acls),
             vpc_endpoints: index_of(&m.vpc_endpoints, s.vpc_endpoints),
             prefix_lists: index_of(&m.prefix_lists, s.prefix_lists),
+            dns_firewall_rule_groups: index_of(
+                &m.dns_firewall_rule_groups,
+                s.dns_firewall_rule_groups,
+            ),
             starts: s,
         }
     }

@@ -5,6 +5,7 @@
 //! model, which is why the same scenario yields the same findings from any source.
 //! Every attribute is a [`Value`]: set, defaulted or unknown, with its [`Origin`].
 
+pub mod dns;
 pub mod model;
 pub mod network;
 pub mod resource;

@@ -4,6 +4,7 @@
 //! Loaders build a [`Model`] with plain pushes, then call [`Model::finish`] once; after that
 //! it is read-only and shared by checks and the reachability engine.
 
+use crate::dns::*;
 use crate::network::*;
 use crate::resource::{ConfigId, Meta, Ref};
 use crate::sagemaker::*;
@@ -139,6 +140,11 @@ collections! {
     firewall_policies: FirewallPolicy => "network_firewall_policy",
     rule_groups: RuleGroup => "network_firewall_rule_group",
     firewall_logging: FirewallLogging => "network_firewall_logging",
+    dns_firewall_rule_group_associations: DnsFirewallRuleGroupAssociation => "dns_firewall_rule_group_association",
+    dns_firewall_rule_groups: DnsFirewallRuleGroup => "dns_firewall_rule_group",
+    dns_firewall_domain_lists: DnsFirewallDomainList => "dns_firewall_domain_list",
+    vpc_dhcp_options: VpcDhcpOptions => "vpc_dhcp_options",
+    dhcp_options_associations: DhcpOptionsAssociation => "vpc_dhcp_options_association",
     models: Model_ => "sagemaker_model",
     notebook_instances: NotebookInstance => "sagemaker_notebook_instance",
     endpoint_configs: EndpointConfig => "sagemaker_endpoint_config",

@@ -7,5 +7,15 @@
 //! rules, Suricata and firewall policies), so that a check and a reachability verdict can
 //! never disagree on what a rule admits.
 
+pub mod answer;
+pub mod dns;
+pub mod engine;
 pub mod nfw;
+pub mod query;
 pub mod rules;
+pub mod source;
+
+pub use answer::{Admitted, Answer, Decision, Hop, Verdict};
+pub use engine::Engine;
+pub use query::{Destination, Direction};
+pub use source::Workload;

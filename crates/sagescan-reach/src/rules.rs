@@ -262,11 +262,7 @@ pub enum Peer {
 }
 
 /// Resolves a rule's peer in configuration `config`.
-pub fn peer<'m>(
-    model: &'m Model,
-    config: ConfigId,
-    value: &'m Value<SgPeer>,
-) -> Result<Peer, Why> {
+pub fn peer<'m>(model: &'m Model, config: ConfigId, value: &'m Value<SgPeer>) -> Result<Peer, Why> {
     let p = value
         .get()
         .ok_or_else(|| Why::of("the rule's peer", value))?;

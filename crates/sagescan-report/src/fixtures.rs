@@ -67,6 +67,7 @@ fn finding(
         suppression: None,
         // The engine marks exactly the findings about a configuration it could not read whole.
         incomplete: resource.0.kind == "configuration",
+        path: Vec::new(),
     }
 }
 

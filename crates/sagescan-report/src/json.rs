@@ -74,6 +74,9 @@ struct JsonFinding<'a> {
     /// Present when `status` is `suppressed`: the waiver that covers the finding.
     #[serde(skip_serializing_if = "Option::is_none")]
     suppression: Option<JsonSuppression<'a>>,
+    /// Reachability findings: one labelled hop per control on the path.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    path: &'a [sagescan_reach::Hop],
 }
 
 #[derive(Serialize)]
@@ -148,6 +151,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         message: &f.message,
         remediation: f.remediation,
         suppression: f.suppression.as_ref().map(suppression),
+        path: &f.path,
     }
 }
 

@@ -5,7 +5,9 @@
 //! Emitters do no I/O besides writing to the sink they are given and depend on nothing but
 //! the report, so their output is deterministic: the same model yields the same bytes.
 
+pub mod graph;
 pub mod json;
+pub mod reach;
 pub mod text;
 
 use sagescan_checks::{CheckRun, Finding, Severity, Status, WaiverReport};

@@ -26,6 +26,8 @@ pub struct Text {
     pub color: bool,
     /// Column at which miette wraps messages; fixed so output does not depend on the terminal.
     pub width: usize,
+    /// Print reachability findings' paths hop by hop (`scan --explain-paths`).
+    pub explain_paths: bool,
 }
 
 impl Default for Text {
@@ -33,6 +35,7 @@ impl Default for Text {
         Text {
             color: false,
             width: 100,
+            explain_paths: false,
         }
     }
 }
@@ -203,6 +206,9 @@ impl Text {
             rendered = format!("  × {}\n", diagnostic.message);
         }
         s.push_str(&rendered);
+        if self.explain_paths && !f.path.is_empty() {
+            s.push_str(&crate::reach::hops(model, "  path:", &f.path, self.color));
+        }
         s.push('\n');
     }
 

@@ -20,6 +20,13 @@ pub struct Cli {
 pub enum Command {
     /// Scan Terraform, CloudFormation and plan JSON (directories are walked) and report findings.
     Scan(ScanArgs),
+    /// Can a workload reach a destination? Prints the path that allows it or every control
+    /// that blocks it. Exit 0 not reachable, 1 reachable, 2 error; unknown exits 1 too
+    /// (nothing is proven isolated).
+    Reach(ReachArgs),
+    /// Draw the VPCs (subnets, route tables, gateways, firewall, endpoints, workloads) as
+    /// Graphviz DOT or Mermaid, optionally with a reachability path highlighted.
+    Graph(GraphArgs),
     /// Print a check's knowledge-base page.
     Explain {
         /// The check's code (`SM111`) or name (`notebook-direct-internet-access`).
@@ -40,13 +47,15 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Directories (walked for Terraform roots, CloudFormation templates and `terraform show
-    /// -json` plans) or files. Paths in the report stay as given here.
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: Inputs,
 
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    /// Print each reachability finding's path hop by hop.
+    #[arg(long)]
+    pub explain_paths: bool,
 
     /// Exit with 1 when a finding fails at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
@@ -61,6 +70,24 @@ pub struct ScanArgs {
     /// Adds to the configuration's `disable` list.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub skip_checks: Vec<String>,
+
+    /// Use this configuration file instead of the nearest `sagescan.toml` (found by walking
+    /// up from the first PATH).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any `sagescan.toml` (inline `sagescan:ignore` waivers still apply).
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+/// What to load, shared by `scan`, `reach` and `graph`.
+#[derive(Debug, Args)]
+pub struct Inputs {
+    /// Directories (walked for Terraform roots, CloudFormation templates and `terraform show
+    /// -json` plans) or files. Paths in the report stay as given here.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 
     /// A `.tfvars` file applied after `terraform.tfvars` and `*.auto.tfvars` (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
@@ -79,15 +106,56 @@ pub struct ScanArgs {
     /// `{"Parameters": {…}}` (repeatable).
     #[arg(long = "parameter-file", value_name = "FILE")]
     pub parameter_files: Vec<PathBuf>,
+}
 
-    /// Use this configuration file instead of the nearest `sagescan.toml` (found by walking
-    /// up from the first PATH).
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
+#[derive(Debug, Args)]
+pub struct ReachArgs {
+    /// The workload (`aws_sagemaker_notebook_instance.main`, a logical id, an ARN), or a
+    /// subnet together with `--security-group`.
+    #[arg(long, value_name = "ADDRESS")]
+    pub from: String,
 
-    /// Ignore any `sagescan.toml` (inline `sagescan:ignore` waivers still apply).
+    /// Security groups of the interface when `--from` is a subnet (repeatable).
+    #[arg(long = "security-group", value_name = "ADDRESS")]
+    pub security_groups: Vec<String>,
+
+    /// internet[:PORT], domain:NAME[:PORT], service:NAME (s3, sagemaker.api, …) or
+    /// cidr:A.B.C.D/N[:PORT].
+    #[arg(long, value_name = "DESTINATION")]
+    pub to: String,
+
+    /// Ask the other way: can the destination open connections to the workload?
     #[arg(long)]
-    pub no_config: bool,
+    pub ingress: bool,
+
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub inputs: Inputs,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+
+    /// Highlight the path from this workload (with `--to`).
+    #[arg(long, value_name = "ADDRESS", requires = "to")]
+    pub from: Option<String>,
+
+    /// The destination whose path to highlight (see `reach --to`).
+    #[arg(long, value_name = "DESTINATION", requires = "from")]
+    pub to: Option<String>,
+
+    #[command(flatten)]
+    pub inputs: Inputs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -28,10 +28,23 @@ const TOOL: Tool<'static> = Tool {
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Scan(args) => scan(args),
+        Command::Reach(args) => crate::reach::reach(args),
+        Command::Graph(args) => crate::reach::graph(args),
         Command::Explain { code } => explain(&code),
         Command::Checks { format } => checks(format),
         Command::Init { force } => init(force),
     }
+}
+
+/// Loads every input into one model.
+pub(crate) fn load(inputs: &crate::cli::Inputs) -> Result<Model> {
+    let options = LoadOptions {
+        var_files: inputs.var_files.clone(),
+        vars: inputs.vars.clone(),
+        parameters: inputs.parameters.clone(),
+        parameter_files: inputs.parameter_files.clone(),
+    };
+    Ok(sagescan_load::load(&inputs.paths, &options)?)
 }
 
 /// The configuration to use: `--config`, else the nearest `sagescan.toml`, else none.
@@ -40,7 +53,7 @@ fn configuration(args: &ScanArgs) -> Result<Result<Config, Vec<Problem>>> {
     let path = match (&args.config, args.no_config) {
         (_, true) => None,
         (Some(path), false) => Some(path.clone()),
-        (None, false) => args.paths.first().and_then(|p| config::discover(p)),
+        (None, false) => args.inputs.paths.first().and_then(|p| config::discover(p)),
     };
     let Some(path) = path else {
         return Ok(Ok(Config::default()));
@@ -77,13 +90,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     };
     skip.extend(args.skip_checks.iter().cloned());
     let checks = select::select(&only, &skip)?;
-    let options = LoadOptions {
-        var_files: args.var_files,
-        vars: args.vars,
-        parameters: args.parameters,
-        parameter_files: args.parameter_files,
-    };
-    let model = sagescan_load::load(&args.paths, &options)?;
+    let model = load(&args.inputs)?;
     // A waiver without a reason (or for no resource, or an unknown check) is an error like
     // one in the configuration file: acting on a malformed waiver, or ignoring it, would
     // both misreport what the user accepted.
@@ -101,6 +108,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         Format::Json => Json.emit(&report, &mut out)?,
         Format::Text => Text {
             color: use_color(),
+            explain_paths: args.explain_paths,
             ..Text::default()
         }
         .emit(&report, &mut out)?,
@@ -237,7 +245,7 @@ fn init(force: bool) -> Result<ExitCode> {
 }
 
 /// Writes `bytes` to stdout; a reader that went away is not an error.
-fn write_stdout(bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_stdout(bytes: &[u8]) -> Result<()> {
     let mut stdout = io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),

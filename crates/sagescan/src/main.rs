@@ -8,6 +8,7 @@
 mod cli;
 mod commands;
 mod config;
+mod reach;
 mod select;
 
 use clap::Parser;

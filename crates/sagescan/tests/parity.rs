@@ -153,12 +153,17 @@ fn the_compliant_firewall_scenario_fails_no_covered_check() {
     assert_eq!(covered_fails(&report), []);
     // Nothing was left Unknown either, so every covered check passed. What does fail is
     // outside the scenario's scope: the private subnets keep the default NACL (NACL102,
-    // NACL103) and the firewall has one subnet (NFW104).
+    // NACL103), the firewall has one subnet (NFW104), the internet gateway has no edge
+    // route table, so replies skip the firewall (NET104, notebook and domain; the model
+    // is isolated), and no DNS Firewall guards the Resolver (NET105).
     assert_eq!(report.inconclusive, 0);
     let rest: Vec<&str> = report.findings.iter().map(|(c, _, _)| c.as_str()).collect();
     assert_eq!(
         rest,
-        ["NACL102", "NACL102", "NACL103", "NACL103", "NFW104"],
+        [
+            "NACL102", "NACL102", "NACL103", "NACL103", "NET104", "NET104", "NET105", "NET105",
+            "NET105", "NFW104"
+        ],
         "{:?}",
         report.findings
     );

@@ -39,7 +39,7 @@ pub struct Gap {
 }
 
 impl Gap {
-    fn new(reason: impl Into<String>, origin: &Origin) -> Gap {
+    pub(crate) fn new(reason: impl Into<String>, origin: &Origin) -> Gap {
         Gap {
             reason: reason.into(),
             origin: origin.clone(),
@@ -47,13 +47,13 @@ impl Gap {
     }
 
     /// The gap of an Unknown value; `what` names the attribute.
-    fn of<T>(what: &str, v: &Value<T>) -> Option<Gap> {
+    pub(crate) fn of<T>(what: &str, v: &Value<T>) -> Option<Gap> {
         v.unknown_reason()
             .map(|r| Gap::new(format!("{what}: {r}"), v.origin()))
     }
 
     /// [`Gap::of`] for a value already known to have no effective value.
-    fn unknown<T>(what: &str, v: &Value<T>) -> Gap {
+    pub(crate) fn unknown<T>(what: &str, v: &Value<T>) -> Gap {
         Gap::of(what, v).unwrap_or_else(|| Gap::new(format!("{what} is unknown"), v.origin()))
     }
 }
@@ -147,7 +147,7 @@ impl DomainPattern {
     }
 
     /// A Suricata `content` match on `tls.sni` / `http.host`.
-    fn from_match(d: &DomainMatch) -> DomainPattern {
+    pub fn from_match(d: &DomainMatch) -> DomainPattern {
         let c = normalize(&d.content);
         if d.negated {
             DomainPattern::AllBut(c)
@@ -164,6 +164,32 @@ impl DomainPattern {
             DomainPattern::StringSuffix(c)
         } else {
             DomainPattern::Substring(c)
+        }
+    }
+
+    /// Whether a TLS SNI / HTTP Host `name` matches (case-insensitively, as AWS's generated
+    /// rules use `nocase`).
+    pub fn matches(&self, name: &str) -> bool {
+        let n = normalize(name);
+        match self {
+            DomainPattern::Exact(s) => n == *s,
+            DomainPattern::Subdomains(s) => n.ends_with(s.as_str()) || n == s[1..],
+            DomainPattern::StringSuffix(s) => n.ends_with(s.as_str()),
+            DomainPattern::Substring(s) => n.contains(s.as_str()),
+            DomainPattern::AllBut(s) => !n.contains(s.as_str()),
+        }
+    }
+
+    /// A name this pattern matches, to probe a firewall with (`None` for `AllBut`, which
+    /// matches almost everything anyway).
+    pub fn example(&self) -> Option<String> {
+        match self {
+            DomainPattern::Exact(s) => Some(s.clone()),
+            DomainPattern::Subdomains(s) => Some(format!("host{s}")),
+            DomainPattern::StringSuffix(s) | DomainPattern::Substring(s) => {
+                Some(format!("host.{}", s.trim_start_matches('.')))
+            }
+            DomainPattern::AllBut(_) => None,
         }
     }
 
@@ -623,24 +649,26 @@ fn ports(spec: &str, class: Class) -> Reach {
     }
 }
 
-/// A stateful rule reduced to what decides a class's fate.
+/// A stateful rule reduced to what decides a class's (or a flow's) fate.
 #[derive(Clone, Debug)]
 pub struct RuleView {
-    action: Action,
-    protocol: String,
-    source: String,
-    destination: String,
-    destination_port: String,
-    both_ways: bool,
+    pub(crate) action: Action,
+    pub(crate) protocol: String,
+    pub(crate) source: String,
+    pub(crate) destination: String,
+    pub(crate) destination_port: String,
+    pub(crate) both_ways: bool,
     /// Matches only allow-listed names (a `tls.sni` / `http.host` content match).
-    domain_keyed: bool,
+    pub(crate) domain_keyed: bool,
+    /// The names it matches on, when `domain_keyed` or negated (`content:!"…"`).
+    pub(crate) names: Vec<(Protocol, DomainPattern)>,
     /// Other options narrow what it matches (payload content, `flow:to_client`).
-    narrowed: bool,
+    pub(crate) narrowed: bool,
     /// `flow:not_established` / `stateless`: handshake packets only.
-    setup_only: bool,
-    uninterpreted: Vec<String>,
-    label: String,
-    origin: Origin,
+    pub(crate) setup_only: bool,
+    pub(crate) uninterpreted: Vec<String>,
+    pub(crate) label: String,
+    pub(crate) origin: Origin,
 }
 
 impl RuleView {
@@ -722,7 +750,7 @@ pub enum Order {
 
 /// The stateful rules of a group, as written (domain lists expanded to the rules AWS
 /// generates), or why they cannot be read.
-fn rule_views(group: &RuleGroup) -> (Vec<RuleView>, Vec<Gap>) {
+pub(crate) fn rule_views(group: &RuleGroup) -> (Vec<RuleView>, Vec<Gap>) {
     let mut gaps = Vec::new();
     let source = match &group.source {
         Value::Unknown { reason, origin, .. } => {
@@ -738,12 +766,42 @@ fn rule_views(group: &RuleGroup) -> (Vec<RuleView>, Vec<Gap>) {
     };
     let mut views = Vec::new();
     match source {
-        RulesSource::DomainList { .. } => match allow_list(group) {
+        RulesSource::DomainList {
+            generated_rules_type,
+            ..
+        } => match allow_list(group) {
             IsAllowList::Maybe(g) => gaps.push(g),
-            IsAllowList::No => {}
+            IsAllowList::No => views.extend(generated_list_rules(group, generated_rules_type)),
             IsAllowList::Yes(list) => {
-                // The generated catch-all per inspected protocol (§6.5): pass rules for
-                // the names (which match no name off the list), then `drop tls|http`.
+                // The rules AWS generates (§6.5): a pass per name and inspected protocol,
+                // then a catch-all `drop tls|http` per inspected protocol. Class verdicts
+                // ignore the name-keyed passes (they match no name off the list); flow
+                // verdicts need them.
+                for e in &list.entries {
+                    let proto = match e.protocol {
+                        Protocol::Tls => "tls",
+                        Protocol::Http => "http",
+                    };
+                    views.push(RuleView {
+                        action: Action::Pass,
+                        protocol: proto.into(),
+                        source: "$HOME_NET".into(),
+                        destination: "$EXTERNAL_NET".into(),
+                        destination_port: "any".into(),
+                        both_ways: false,
+                        domain_keyed: true,
+                        names: vec![(e.protocol, e.pattern.clone())],
+                        narrowed: false,
+                        setup_only: false,
+                        uninterpreted: Vec::new(),
+                        label: format!(
+                            "allow-list {} pass {proto} {}",
+                            group.meta.address,
+                            e.pattern.describe()
+                        ),
+                        origin: e.origin.clone(),
+                    });
+                }
                 for (on, proto) in [(list.tls, "tls"), (list.http, "http")] {
                     if on == Some(true) {
                         views.push(RuleView {
@@ -754,6 +812,7 @@ fn rule_views(group: &RuleGroup) -> (Vec<RuleView>, Vec<Gap>) {
                             destination_port: "any".into(),
                             both_ways: false,
                             domain_keyed: false,
+                            names: Vec::new(),
                             narrowed: false,
                             setup_only: false,
                             uninterpreted: Vec::new(),
@@ -792,6 +851,17 @@ fn rule_views(group: &RuleGroup) -> (Vec<RuleView>, Vec<Gap>) {
                         destination_port: r.destination_port.clone(),
                         both_ways: r.direction == Direction::Both,
                         domain_keyed: m.domains.iter().any(|d| !d.negated),
+                        names: m
+                            .domains
+                            .iter()
+                            .map(|d| {
+                                let p = match d.buffer {
+                                    Buffer::TlsSni => Protocol::Tls,
+                                    Buffer::HttpHost => Protocol::Http,
+                                };
+                                (p, DomainPattern::from_match(d))
+                            })
+                            .collect(),
                         narrowed: m.payload_content
                             || m.to_client_only()
                             || m.domains.iter().any(|d| d.negated),
@@ -817,6 +887,65 @@ fn rule_views(group: &RuleGroup) -> (Vec<RuleView>, Vec<Gap>) {
         RulesSource::StatelessRules(_) => {}
     }
     (views, gaps)
+}
+
+/// The rules a `DENYLIST` / `REJECTLIST` / `ALERTLIST` domain list generates: one rule per
+/// name and inspected protocol with the list's action, and no catch-all, so names off the
+/// list are not acted on (§6.5). Unknown parts yield no rules; the group's gaps say so.
+fn generated_list_rules(group: &RuleGroup, kind: &Value<String>) -> Vec<RuleView> {
+    let Some(RulesSource::DomainList {
+        target_types,
+        targets,
+        ..
+    }) = group.source.get()
+    else {
+        return Vec::new();
+    };
+    let action = match kind.get().map(String::as_str) {
+        Some("DENYLIST") => Action::Drop,
+        Some("REJECTLIST") => Action::Reject,
+        Some("ALERTLIST") => Action::Alert,
+        _ => return Vec::new(),
+    };
+    let (Some(types), Some(names)) = (target_types.get(), targets.get()) else {
+        return Vec::new();
+    };
+    let mut views = Vec::new();
+    for t in types {
+        let (protocol, proto) = match t.as_str() {
+            "TLS_SNI" => (Protocol::Tls, "tls"),
+            "HTTP_HOST" => (Protocol::Http, "http"),
+            _ => continue,
+        };
+        for n in names {
+            let pattern = DomainPattern::from_target(n);
+            views.push(RuleView {
+                action,
+                protocol: proto.into(),
+                source: "$HOME_NET".into(),
+                destination: "$EXTERNAL_NET".into(),
+                destination_port: "any".into(),
+                both_ways: false,
+                domain_keyed: true,
+                label: format!(
+                    "{} {} {} {proto} {}",
+                    kind.get()
+                        .map(String::as_str)
+                        .unwrap_or_default()
+                        .to_ascii_lowercase(),
+                    group.meta.address,
+                    action_name(action),
+                    pattern.describe()
+                ),
+                names: vec![(protocol, pattern)],
+                narrowed: false,
+                setup_only: false,
+                uninterpreted: Vec::new(),
+                origin: targets.origin().clone(),
+            });
+        }
+    }
+    views
 }
 
 fn stateful_view(r: &StatefulRule) -> Result<RuleView, Gap> {
@@ -854,6 +983,7 @@ fn stateful_view(r: &StatefulRule) -> Result<RuleView, Gap> {
         destination_port,
         both_ways: direction.eq_ignore_ascii_case("ANY"),
         domain_keyed: false,
+        names: Vec::new(),
         narrowed: false,
         setup_only: false,
         uninterpreted: Vec::new(),

@@ -9,6 +9,7 @@
 //! `AWS::EC2::VPCGatewayAttachment`, …), each folded rule keeping `declared_by`. Resource
 //! types the model does not describe are ignored: they are not coverage gaps.
 
+mod dns;
 mod firewall;
 mod network;
 pub(crate) mod read;
@@ -110,6 +111,19 @@ fn map_parent(m: &mut Model, r: &Res) {
         "AWS::NetworkFirewall::RuleGroup" => m.rule_groups.push(firewall::rule_group(r)),
         "AWS::NetworkFirewall::LoggingConfiguration" => {
             m.firewall_logging.push(firewall::logging(r))
+        }
+        "AWS::Route53Resolver::FirewallRuleGroupAssociation" => m
+            .dns_firewall_rule_group_associations
+            .push(dns::association(r)),
+        "AWS::Route53Resolver::FirewallRuleGroup" => {
+            m.dns_firewall_rule_groups.push(dns::rule_group(r))
+        }
+        "AWS::Route53Resolver::FirewallDomainList" => {
+            m.dns_firewall_domain_lists.push(dns::domain_list(r))
+        }
+        "AWS::EC2::DHCPOptions" => m.vpc_dhcp_options.push(dns::dhcp_options(r)),
+        "AWS::EC2::VPCDHCPOptionsAssociation" => {
+            m.dhcp_options_associations.push(dns::dhcp_association(r))
         }
         "AWS::SageMaker::Model" => m.models.push(sagemaker::model(r)),
         "AWS::SageMaker::NotebookInstance" => m.notebook_instances.push(sagemaker::notebook(r)),

@@ -9,6 +9,7 @@
 //! Resource types the model does not describe are ignored: they are not coverage gaps.
 
 mod attr;
+mod dns;
 mod firewall;
 mod nacl;
 mod route;
@@ -110,6 +111,21 @@ fn map_parent(m: &mut Model, scope: &Scope, inst: &Instance) {
         "aws_networkfirewall_logging_configuration" => {
             m.firewall_logging.push(firewall::logging(inst))
         }
+        "aws_route53_resolver_firewall_rule_group_association" => m
+            .dns_firewall_rule_group_associations
+            .push(dns::association(inst)),
+        "aws_route53_resolver_firewall_rule_group" => {
+            m.dns_firewall_rule_groups.push(dns::rule_group(inst))
+        }
+        "aws_route53_resolver_firewall_domain_list" => {
+            m.dns_firewall_domain_lists.push(dns::domain_list(inst))
+        }
+        "aws_vpc_dhcp_options" | "aws_default_vpc_dhcp_options" => {
+            m.vpc_dhcp_options.push(dns::dhcp_options(inst))
+        }
+        "aws_vpc_dhcp_options_association" => m
+            .dhcp_options_associations
+            .push(dns::dhcp_association(inst)),
         "aws_sagemaker_model" => m.models.push(sagemaker::model(inst)),
         "aws_sagemaker_notebook_instance" => m.notebook_instances.push(sagemaker::notebook(inst)),
         "aws_sagemaker_endpoint_configuration" => {
@@ -140,6 +156,7 @@ fn fold_child(m: &mut Model, scope: &Scope, parents: &Parents, inst: &Instance) 
             vpc::fold_cidr_association(m, parents, inst)
         }
         "aws_ec2_managed_prefix_list_entry" => vpc::fold_prefix_list_entry(m, parents, inst),
+        "aws_route53_resolver_firewall_rule" => dns::fold_rule(m, parents, inst),
         _ => {}
     }
 }

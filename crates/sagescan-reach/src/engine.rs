@@ -58,6 +58,10 @@ pub struct Engine<'m> {
     /// Domain patterns the firewalls of each VPC match on, by the example name probing each.
     patterns: HashMap<usize, HashMap<String, DomainPattern>>,
     igw_of_vpc: HashMap<usize, usize>,
+    /// Configurations with an edge association whose gateway or table is unknown.
+    unknown_edges: HashMap<ConfigId, Origin>,
+    /// Gateway endpoints whose route tables are unknown: any table may route to them.
+    unknown_gateway_endpoints: Vec<usize>,
     memo: Mutex<HashMap<MemoKey, Answer>>,
 }
 
@@ -226,21 +230,37 @@ impl<'m> Engine<'m> {
             })
             .collect();
         let mut edge_table = HashMap::new();
+        let mut unknown_edges: HashMap<ConfigId, Origin> = HashMap::new();
         for a in &model.route_table_associations {
-            if let AssociationTarget::Gateway(g) = &a.target
-                && let (Some(g), Some(rt)) = (g.get(), a.route_table.get())
-                && let Some(igw) = InternetGateway::position(model, a.meta.config, g)
-                && let Some(rt) = model.position(a.meta.config, rt)
-            {
-                edge_table.insert(igw, rt);
+            let AssociationTarget::Gateway(g) = &a.target else {
+                continue;
+            };
+            let config = a.meta.config;
+            match (g.get(), a.route_table.get()) {
+                (Some(g), Some(rt)) => {
+                    if let (Some(igw), Some(rt)) = (
+                        InternetGateway::position(model, config, g),
+                        model.position(config, rt),
+                    ) {
+                        edge_table.insert(igw, rt);
+                    }
+                }
+                // Which gateway, or which table, is unknown: any reply may be steered.
+                _ => {
+                    unknown_edges.insert(config, a.meta.origin.clone());
+                }
             }
         }
         let mut gateway_endpoints: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut interface_endpoints: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut unknown_gateway_endpoints = Vec::new();
         for (i, e) in model.vpc_endpoints.iter().enumerate() {
             let config = e.meta.config;
             match e.endpoint_type.get() {
                 Some(EndpointType::Gateway) => {
+                    if e.route_tables.get().is_none() {
+                        unknown_gateway_endpoints.push(i);
+                    }
                     for rt in e.route_tables.get().into_iter().flatten() {
                         if let Some(rt) = model.position(config, rt) {
                             gateway_endpoints.entry(rt).or_default().push(i);
@@ -296,6 +316,8 @@ impl<'m> Engine<'m> {
             policies,
             patterns,
             igw_of_vpc,
+            unknown_edges,
+            unknown_gateway_endpoints,
             memo: Mutex::new(HashMap::new()),
         }
     }
@@ -477,7 +499,7 @@ impl<'m> Engine<'m> {
                 }
                 answer
                     .admitted
-                    .push(admitted(l4, port, &app, w.inspected, &patterns));
+                    .push(admitted(l4, port, &app, w.inspected, patterns));
             } else {
                 let path_blocked = answer.path.iter().any(|h| h.decision == Decision::Block);
                 if answer.admitted.is_empty()
@@ -640,7 +662,11 @@ impl<'m> Engine<'m> {
         if let Destination::Service { name } = to {
             return vec![App::Tls(Some(format!("{name}.amazonaws.com")))];
         }
-        let names: BTreeSet<String> = self.patterns(subnet).into_keys().collect();
+        let names: BTreeSet<&String> = self
+            .patterns(subnet)
+            .into_iter()
+            .flat_map(|p| p.keys())
+            .collect();
         let mut unlisted = "unlisted-host.sagescan.invalid".to_string();
         while names.contains(&unlisted) {
             unlisted.insert(0, 'x');
@@ -653,19 +679,17 @@ impl<'m> Engine<'m> {
         ];
         for n in names {
             apps.push(App::Tls(Some(n.clone())));
-            apps.push(App::Http(n));
+            apps.push(App::Http(n.clone()));
         }
         apps
     }
 
     /// The domain patterns the firewalls of the subnet's VPC match on, by the example name
     /// that probes each.
-    fn patterns(&self, subnet: usize) -> HashMap<String, DomainPattern> {
+    fn patterns(&self, subnet: usize) -> Option<&HashMap<String, DomainPattern>> {
         self.topology
             .vpc_of(subnet)
             .and_then(|v| self.patterns.get(&v))
-            .cloned()
-            .unwrap_or_default()
     }
 
     fn sg_egress(&self, eni: &Eni, flow: &Flow) -> Hop {
@@ -788,17 +812,17 @@ impl<'m> Engine<'m> {
                 from_sgs,
                 &flow.dst,
             ) {
-                (Some(g), Some(sgs), _) => M::of_bool(sgs.contains(&g)),
+                (Some(g), Some(sgs), _) => M::of(sgs.contains(&g)),
                 (Some(g), None, Dst::Endpoint { endpoint, .. }) => {
-                    M::of_bool(self.endpoint_sgs(*endpoint).contains(&g))
+                    M::of(self.endpoint_sgs(*endpoint).contains(&g))
                 }
                 (None, _, _) => M::Unknown,
                 _ => M::No,
             },
             SgPeer::SelfGroup => match (Some(g_self), from_sgs, &flow.dst) {
-                (Some(g), Some(sgs), _) => M::of_bool(sgs.contains(&g)),
+                (Some(g), Some(sgs), _) => M::of(sgs.contains(&g)),
                 (Some(g), None, Dst::Endpoint { endpoint, .. }) => {
-                    M::of_bool(self.endpoint_sgs(*endpoint).contains(&g))
+                    M::of(self.endpoint_sgs(*endpoint).contains(&g))
                 }
                 _ => M::No,
             },
@@ -869,11 +893,10 @@ impl<'m> Engine<'m> {
                 self.deliver_endpoint(&mut state, flow, endpoint);
                 return vec![(apps, state.end(true, Vec::new()))];
             }
-            let (route, target) = match self.lookup(&mut state, flow) {
+            let target = match self.lookup(&mut state, flow) {
                 Some(x) => x,
                 None => return vec![(apps, state.end(false, Vec::new()))],
             };
-            let _ = route;
             match target {
                 Next::Local => match flow.dst {
                     Dst::Endpoint {
@@ -1004,8 +1027,8 @@ impl<'m> Engine<'m> {
                         to: None,
                         src: state.src.clone(),
                     });
-                    let asym = self.reply_inside(&mut state, flow);
-                    return vec![(apps, state.end(true, asym))];
+                    self.reply_inside(&mut state, flow);
+                    return vec![(apps, state.end(true, Vec::new()))];
                 }
                 Next::Stop => return vec![(apps, state.end(false, Vec::new()))],
             }
@@ -1123,7 +1146,6 @@ impl<'m> Engine<'m> {
             egress,
             l4,
             port.map(|p| (u32::from(p), u32::from(p))),
-            None,
             peer,
             what,
         );
@@ -1140,11 +1162,9 @@ impl<'m> Engine<'m> {
         egress: bool,
         l4: L4,
         ports: Option<(u32, u32)>,
-        reply: Option<()>,
         peer: Addr,
         what: &str,
     ) -> Hop {
-        let _ = reply;
         let s = &self.model.subnets[subnet];
         let acl: &NetworkAcl = match self.topology.network_acl_of(subnet) {
             Link::Explicit { index, .. } | Link::Main { index } => &self.model.network_acls[*index],
@@ -1332,7 +1352,7 @@ impl<'m> Engine<'m> {
     }
 
     /// Route lookup in the current subnet's table (longest prefix match, §3.2).
-    fn lookup(&self, state: &mut State, flow: &Flow) -> Option<(String, Next)> {
+    fn lookup(&self, state: &mut State, flow: &Flow) -> Option<Next> {
         let subnet = state.subnet;
         let s = &self.model.subnets[subnet];
         let (rt, address, origin): (Option<(usize, &RouteTable)>, String, Origin) =
@@ -1442,6 +1462,21 @@ impl<'m> Engine<'m> {
                     &ep.meta.origin,
                 );
             }
+            if let Dst::Service(name) = &flow.dst
+                && let Some(&e) = self.unknown_gateway_endpoints.iter().find(|&&e| {
+                    let ep = &self.model.vpc_endpoints[e];
+                    ep.meta.config == config && service_matches(ep, name) != M::No
+                })
+            {
+                let ep = &self.model.vpc_endpoints[e];
+                ambiguous.get_or_insert((
+                    format!(
+                        "whether gateway endpoint {} serves this route table is unknown",
+                        ep.meta.address
+                    ),
+                    ep.route_tables.origin().clone(),
+                ));
+            }
             if !rt.routes_complete && best.as_ref().is_none_or(|(l, ..)| *l < 32) {
                 ambiguous.get_or_insert((
                     format!("{address} may hold routes that were not read"),
@@ -1477,14 +1512,8 @@ impl<'m> Engine<'m> {
                 None
             }
             Some((_, next, label, o)) => {
-                state.hop(hop(
-                    &address,
-                    "route_table",
-                    Decision::Allow,
-                    label.clone(),
-                    &o,
-                ));
-                Some((label, next))
+                state.hop(hop(&address, "route_table", Decision::Allow, label, &o));
+                Some(next)
             }
         }
     }
@@ -1792,6 +1821,20 @@ impl<'m> Engine<'m> {
         let eph = state.src.ephemeral();
         let mut ret_fw: Option<(usize, usize)> = None;
         let mut asym = Vec::new();
+        let config = self.model.internet_gateways[igw].meta.config;
+        if !self.edge_table.contains_key(&igw)
+            && let Some(o) = self.unknown_edges.get(&config)
+        {
+            // The reply's way in cannot be told, so neither can its symmetry.
+            state.hop(hop(
+                &self.model.internet_gateways[igw].meta.address,
+                "route_table",
+                Decision::Unknown,
+                "reply: an edge route table association's gateway or table is unknown",
+                o,
+            ));
+            return asym;
+        }
         if let Some(&rt) = self.edge_table.get(&igw) {
             let t = &self.model.route_tables[rt];
             let mut best: Option<(u8, &sagescan_model::network::Route)> = None;
@@ -1941,15 +1984,7 @@ impl<'m> Engine<'m> {
             }
         }
         // The reply enters the exit subnet from the internet with the client's ports.
-        let h = self.nacl_hop(
-            exit,
-            false,
-            flow.l4,
-            Some(eph),
-            Some(()),
-            remote,
-            "reply in",
-        );
+        let h = self.nacl_hop(exit, false, flow.l4, Some(eph), remote, "reply in");
         state.hop(h);
         self.reply_inside(state, flow);
         asym
@@ -1957,31 +1992,18 @@ impl<'m> Engine<'m> {
 
     /// Replays the internal crossings backwards for the reply (§8.5): ACL out of the
     /// subnet the request entered, ACL in of the one it left, with the client's ports.
-    fn reply_inside(&self, state: &mut State, flow: &Flow) -> Vec<Hop> {
+    fn reply_inside(&self, state: &mut State, flow: &Flow) {
         let remote = flow.dst.addr(self);
         let crossings: Vec<Crossing> = state.crossings.iter().rev().cloned().collect();
         for c in crossings {
             let Some(to) = c.to else { continue };
             let eph = c.src.ephemeral();
             let client = self.src_addr(&c.src);
-            let reply_src = match &flow.dst {
-                Dst::Endpoint { .. } | Dst::Private(_) => remote,
-                _ => remote,
-            };
-            let h = self.nacl_hop(to, true, flow.l4, Some(eph), Some(()), client, "reply out");
+            let h = self.nacl_hop(to, true, flow.l4, Some(eph), client, "reply out");
             state.hop(h);
-            let h = self.nacl_hop(
-                c.from,
-                false,
-                flow.l4,
-                Some(eph),
-                Some(()),
-                reply_src,
-                "reply in",
-            );
+            let h = self.nacl_hop(c.from, false, flow.l4, Some(eph), remote, "reply in");
             state.hop(h);
         }
-        Vec::new()
     }
 
     fn ingress(&self, eni: &Eni, to: &Destination) -> Answer {
@@ -2061,7 +2083,6 @@ impl<'m> Engine<'m> {
                     false,
                     l4,
                     Some((u32::from(port), u32::from(port))),
-                    None,
                     remote,
                     "in",
                 );
@@ -2133,7 +2154,6 @@ impl<'m> Engine<'m> {
                     true,
                     l4,
                     Some(NAT_EPHEMERAL),
-                    Some(()),
                     remote,
                     "reply out",
                 );
@@ -2148,7 +2168,7 @@ impl<'m> Engine<'m> {
                 }
                 answer
                     .admitted
-                    .push(admitted(l4, Some(port), &App::None, false, &HashMap::new()));
+                    .push(admitted(l4, Some(port), &App::None, false, None));
             } else {
                 if answer.admitted.is_empty() && (answer.path.is_empty() || w.unknown.is_empty()) {
                     answer.path = w.hops.clone();
@@ -2187,12 +2207,6 @@ enum Next {
     Stop,
 }
 
-impl M {
-    fn of_bool(b: bool) -> M {
-        if b { M::Yes } else { M::No }
-    }
-}
-
 fn bool_m(v: &Value<bool>) -> M {
     match v.get() {
         Some(true) => M::Yes,
@@ -2205,7 +2219,7 @@ fn bool_m(v: &Value<bool>) -> M {
 /// with `.{service}`.
 fn service_matches(ep: &VpcEndpoint, service: &str) -> M {
     match ep.service_name.get() {
-        Some(n) => M::of_bool(n.ends_with(&format!(".{service}"))),
+        Some(n) => M::of(n.ends_with(&format!(".{service}"))),
         None => M::Unknown,
     }
 }
@@ -2271,11 +2285,11 @@ fn admitted(
     port: Option<u16>,
     app: &App,
     inspected: bool,
-    patterns: &HashMap<String, DomainPattern>,
+    patterns: Option<&HashMap<String, DomainPattern>>,
 ) -> Admitted {
     let named = |n: &String| {
         patterns
-            .get(n)
+            .and_then(|p| p.get(n))
             .cloned()
             .unwrap_or_else(|| DomainPattern::Exact(n.clone()))
     };

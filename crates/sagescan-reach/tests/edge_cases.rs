@@ -582,3 +582,45 @@ fn multi_subnet_job_is_reachable_if_any_subnet_is() {
         ]
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Unknown associations are never read as "no association".
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_gateway_endpoint_with_unknown_route_tables_makes_its_service_unknown_not_blocked() {
+    let mut m = load_fixture("seed");
+    let s3 = m
+        .vpc_endpoints
+        .iter_mut()
+        .find(|e| e.meta.address == "aws_vpc_endpoint.s3")
+        .expect("the seed has an S3 gateway endpoint");
+    s3.route_tables = Value::unknown("var.route_tables has no value", Origin::None);
+    m.finish();
+    let a = ask(&m, NOTEBOOK, "service:s3");
+    assert_eq!(a.verdict, Verdict::Unknown, "{}", explain(&a));
+    let u = first(&a.unknown_because, Decision::Unknown);
+    assert!(u.rule.contains("aws_vpc_endpoint.s3"), "{}", u.rule);
+}
+
+#[test]
+fn an_edge_association_with_an_unknown_table_makes_the_reply_unknown_not_asymmetric() {
+    let mut m = load_fixture("seed");
+    let edge = m
+        .route_table_associations
+        .iter_mut()
+        .find(|a| matches!(a.target, AssociationTarget::Gateway(_)))
+        .expect("the seed has an IGW edge association");
+    edge.route_table = Value::unknown("var.edge_table has no value", Origin::None);
+    m.finish();
+    let a = ask(&m, NOTEBOOK, "domain:pypi.org:443");
+    assert_eq!(a.verdict, Verdict::Unknown, "{}", explain(&a));
+    assert!(a.asymmetric.is_empty(), "{:?}", a.asymmetric);
+    assert!(
+        a.unknown_because
+            .iter()
+            .any(|h| h.rule.contains("edge route table association")),
+        "{}",
+        explain(&a)
+    );
+}

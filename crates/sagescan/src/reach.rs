@@ -61,7 +61,6 @@ fn ask(
         .into_iter()
         .filter(|w| matches(from, w.meta(model)))
         .collect();
-    let configs = |n: usize| n;
     match workloads.as_slice() {
         [w] => {
             if !sgs.is_empty() {
@@ -71,7 +70,7 @@ fn ask(
         }
         [_, ..] => bail!(
             "{from} names {} workloads (one per configuration: {}); scan one configuration at a time",
-            configs(workloads.len()),
+            workloads.len(),
             workloads
                 .iter()
                 .map(|w| model.configs[w.meta(model).config as usize].name.as_str())

@@ -9,7 +9,9 @@
 //! AWS service is "an address of the service" whose ranges the model does not hold. A rule
 //! that may or may not cover such a class answers unknown, never a guess.
 
-use super::policy::{Gap, Groups, Order, Protocol, RuleView, groups, rule_views};
+use super::policy::{
+    Gap, Groups, Order, Protocol, RuleView, groups, is_private, parse_net, rule_views, split_list,
+};
 use super::suricata::Action;
 use ipnet::IpNet;
 use sagescan_model::network::{FirewallPolicy, RulesSource, StatelessRule};
@@ -77,7 +79,7 @@ pub enum M {
 }
 
 impl M {
-    fn of(b: bool) -> M {
+    pub fn of(b: bool) -> M {
         if b { M::Yes } else { M::No }
     }
     fn not(self) -> M {
@@ -95,23 +97,6 @@ impl M {
     pub fn or(self, o: M) -> M {
         self.max(o)
     }
-}
-
-fn is_private(net: &IpNet) -> bool {
-    const PRIVATE: [&str; 8] = [
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "100.64.0.0/10",
-        "169.254.0.0/16",
-        "127.0.0.0/8",
-        "fc00::/7",
-        "fe80::/10",
-    ];
-    PRIVATE
-        .iter()
-        .filter_map(|p| p.parse::<IpNet>().ok())
-        .any(|p| p.contains(net))
 }
 
 /// Whether CIDR `c` covers the address class `a`.
@@ -138,14 +123,6 @@ pub fn cidr_covers(c: &IpNet, a: Addr) -> M {
             }
         }
     }
-}
-
-fn parse_net(s: &str) -> Option<IpNet> {
-    let s = s.trim();
-    s.parse::<IpNet>()
-        .map(|n| n.trunc())
-        .ok()
-        .or_else(|| s.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 /// The policy's variables as the engine resolves them.
@@ -190,24 +167,6 @@ fn home(a: Addr, vars: &Vars<'_>) -> M {
     vars.home_net
         .iter()
         .fold(M::No, |m, n| m.or(cidr_covers(n, a)))
-}
-
-fn split_list(inner: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0usize, 0usize);
-    for (i, c) in inner.char_indices() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                out.push(&inner[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&inner[start..]);
-    out
 }
 
 /// A port spec against a port (`None`: some port of the client's ephemeral range).

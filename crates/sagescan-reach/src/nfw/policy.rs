@@ -488,7 +488,7 @@ fn combine_any(items: impl Iterator<Item = Reach>) -> Reach {
 
 /// Private and shared address space (RFC 1918, RFC 6598, link-local, ULA): not the
 /// internet an allow-list guards.
-fn is_private(net: &IpNet) -> bool {
+pub(crate) fn is_private(net: &IpNet) -> bool {
     const PRIVATE: &[&str] = &[
         "10.0.0.0/8",
         "172.16.0.0/12",
@@ -505,8 +505,11 @@ fn is_private(net: &IpNet) -> bool {
         .any(|p| p.contains(net))
 }
 
-fn parse_net(s: &str) -> Option<IpNet> {
+/// A CIDR (host bits dropped, as AWS does) or a single address.
+pub(crate) fn parse_net(s: &str) -> Option<IpNet> {
+    let s = s.trim();
     s.parse::<IpNet>()
+        .map(|n| n.trunc())
         .ok()
         .or_else(|| s.parse::<std::net::IpAddr>().ok().map(IpNet::from))
 }
@@ -569,7 +572,7 @@ fn workloads(addr: &str) -> Reach {
     }
 }
 
-fn split_list(inner: &str) -> Vec<&str> {
+pub(crate) fn split_list(inner: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let (mut depth, mut start) = (0usize, 0usize);
     for (i, c) in inner.char_indices() {

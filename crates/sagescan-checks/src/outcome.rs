@@ -6,7 +6,7 @@
 //! common shape "one attribute decides", so that no check can forget the Unknown case.
 
 use crate::check::Severity;
-use sagescan_model::{ConfigId, Meta, Origin, Resource, Value};
+use sagescan_model::{ConfigId, Meta, Model, Origin, Resource, Value};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -63,6 +63,29 @@ pub struct Finding {
     pub incomplete: bool,
     /// For reachability findings: the path, one labelled hop per control.
     pub path: Vec<sagescan_reach::Hop>,
+}
+
+impl Finding {
+    /// A stable identity for "this check on this resource", the same across runs, machines
+    /// and tool versions: SARIF's `partialFingerprints`, history and baselines use it to tell
+    /// a new finding from an old one. It hashes the check code, the configuration's name and
+    /// the resource address; not the line, so editing elsewhere in a file keeps it, and not
+    /// the message, which may improve between versions.
+    pub fn fingerprint(&self, model: &Model) -> String {
+        let config = model
+            .configs
+            .get(self.resource.config as usize)
+            .map_or("", |c| c.name.as_str());
+        // FNV-1a, written out: std's hasher is not guaranteed stable across releases.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in [self.code, config, &self.resource.address] {
+            for &byte in part.as_bytes().iter().chain(&[0u8]) {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("{hash:016x}")
+    }
 }
 
 /// What an outcome is about: a model resource, or a view of one (a SageMaker workload).
@@ -251,8 +274,8 @@ fn or_resource(location: &Origin, meta: &Meta) -> Origin {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sagescan_model::Toggle;
     use sagescan_model::sagemaker::NotebookInstance;
-    use sagescan_model::{Model, Toggle};
 
     fn notebook(access: Value<Toggle>) -> NotebookInstance {
         let config = Model::default().add_config("t", "cloudformation");
@@ -332,5 +355,48 @@ mod tests {
             )),
             Verdict::Inconclusive { .. }
         ));
+    }
+
+    fn finding(code: &'static str, address: &str, line: u32) -> Finding {
+        Finding {
+            code,
+            name: "n",
+            severity: Severity::High,
+            status: Status::Fail,
+            resource: ResourceRef {
+                kind: "k",
+                address: address.into(),
+                source_type: "t".into(),
+                config: 0,
+            },
+            resource_origin: Origin::None,
+            location: Origin::File(sagescan_model::FileSpan {
+                file: "main.tf".into(),
+                start: 0,
+                end: 1,
+                line,
+                column: 1,
+            }),
+            message: format!("message at {line}"),
+            remediation: "",
+            suppression: None,
+            incomplete: false,
+            path: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn fingerprint_ignores_line_and_message_but_not_identity() {
+        let mut model = Model::default();
+        model.add_config("infra", "terraform");
+        let a = finding("SM111", "aws_sagemaker_notebook_instance.a", 3).fingerprint(&model);
+        let moved = finding("SM111", "aws_sagemaker_notebook_instance.a", 40).fingerprint(&model);
+        let other = finding("SM111", "aws_sagemaker_notebook_instance.b", 3).fingerprint(&model);
+        let check = finding("SM112", "aws_sagemaker_notebook_instance.a", 3).fingerprint(&model);
+        assert_eq!(a, moved);
+        assert_ne!(a, other);
+        assert_ne!(a, check);
+        // Pinned: a change here silently turns every stored finding into a new one.
+        assert_eq!(a, "7fcc17de0347dabb");
     }
 }

@@ -70,6 +70,14 @@ impl<'m> Context<'m> {
             workloads: workloads(model),
         }
     }
+
+    /// `f` of every workload, in workload order, computed in parallel. Reachability
+    /// questions are independent of each other and dominate a scan's time; the engine
+    /// memoizes answers, so later checks asking the same question read them back.
+    pub fn per_workload<T: Send>(&self, f: impl Fn(&Workload<'m>) -> T + Sync + Send) -> Vec<T> {
+        use rayon::prelude::*;
+        self.workloads.par_iter().map(f).collect()
+    }
 }
 
 /// A check: its identity, its knowledge-base page, and its function.

@@ -6,6 +6,7 @@ use crate::nfw::policy::DomainPattern;
 use crate::query::{Destination, Direction};
 use sagescan_model::Origin;
 use serde::{Serialize, Serializer};
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,17 +38,18 @@ pub enum Decision {
     Unknown,
 }
 
-/// One step of a path.
+/// One step of a path. Walks copy paths at every branch, so the texts are shared, not
+/// copied.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Hop {
     /// The resource's address (`aws_security_group.sagemaker`, a logical id, an ARN), or a
     /// name for what is not a resource (`internet`, `SageMaker-managed network`).
-    pub resource: String,
+    pub resource: Arc<str>,
     /// Source-independent kind (`security_group`, `route_table`, `network_firewall`, …).
     pub kind: &'static str,
     pub decision: Decision,
     /// The rule or route that decided, as a user reads it.
-    pub rule: String,
+    pub rule: Arc<str>,
     #[serde(rename = "location", serialize_with = "location")]
     pub origin: Origin,
 }

@@ -34,7 +34,7 @@ use sagescan_model::network::{
 use sagescan_model::{ConfigId, Link, Model, Origin, Resource, Topology, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Linux's default ephemeral range (`net.ipv4.ip_local_port_range`); the AWS page says
 /// 32768–61000 (§2.4). Either way a reply needs one allowed port in it.
@@ -175,6 +175,19 @@ impl State {
         self.hops.push(h);
     }
 
+    /// This walk's record followed by `rest`, a walk continued from where this one stands.
+    fn then(&self, rest: &Walked) -> Walked {
+        let join = |a: &[Hop], b: &[Hop]| [a, b].concat();
+        Walked {
+            hops: join(&self.hops, &rest.hops),
+            blocked: join(&self.blocked, &rest.blocked),
+            unknown: join(&self.unknown, &rest.unknown),
+            asymmetric: rest.asymmetric.clone(),
+            delivered: rest.delivered && self.blocked.is_empty() && self.unknown.is_empty(),
+            inspected: self.inspected || rest.inspected,
+        }
+    }
+
     fn end(self, delivered: bool, asymmetric: Vec<Hop>) -> Walked {
         Walked {
             delivered: delivered && self.blocked.is_empty() && self.unknown.is_empty(),
@@ -188,17 +201,17 @@ impl State {
 }
 
 fn hop(
-    resource: impl Into<String>,
+    resource: impl AsRef<str>,
     kind: &'static str,
     decision: Decision,
-    rule: impl Into<String>,
+    rule: impl AsRef<str>,
     origin: &Origin,
 ) -> Hop {
     Hop {
-        resource: resource.into(),
+        resource: Arc::from(resource.as_ref()),
         kind,
         decision,
-        rule: rule.into(),
+        rule: Arc::from(rule.as_ref()),
         origin: origin.clone(),
     }
 }
@@ -447,7 +460,8 @@ impl<'m> Engine<'m> {
         );
         let (dsts, mut notes) = self.destinations(eni.subnet, to);
         answer.notes.append(&mut notes);
-        let mut walked: Vec<(L4, Option<u16>, App, Walked)> = Vec::new();
+        // Each walk is shared by the application variants that met the same fate.
+        let mut walked: Vec<(L4, Option<u16>, Vec<App>, Walked)> = Vec::new();
         for d in dsts {
             let d = match d {
                 Ok(d) => d,
@@ -480,15 +494,13 @@ impl<'m> Engine<'m> {
                 let mut state = state;
                 state.hop(self.sg_egress(eni, &flow));
                 for (group, w) in self.walk(state, &flow, apps) {
-                    for a in group {
-                        walked.push((l4, port, a, w.clone()));
-                    }
+                    walked.push((l4, port, group, w));
                 }
             }
         }
         let total = walked.len();
         let patterns = self.patterns(eni.subnet);
-        for (l4, port, app, w) in walked {
+        for (l4, port, apps, w) in walked {
             if w.delivered {
                 // The witness: the first admitted flow, or better an uninspected one (what
                 // a reviewer most needs to see).
@@ -497,9 +509,11 @@ impl<'m> Engine<'m> {
                 {
                     answer.path = w.hops.clone();
                 }
-                answer
-                    .admitted
-                    .push(admitted(l4, port, &app, w.inspected, patterns));
+                for app in &apps {
+                    answer
+                        .admitted
+                        .push(admitted(l4, port, app, w.inspected, patterns));
+                }
             } else {
                 let path_blocked = answer.path.iter().any(|h| h.decision == Decision::Block);
                 if answer.admitted.is_empty()
@@ -1674,10 +1688,28 @@ impl<'m> Engine<'m> {
                 None => groups.push((fate, vec![app])),
             }
         }
+        // Past the firewall nothing looks at the application again (the reply is judged on
+        // addresses, a later firewall splits again itself): walk the rest once, from an
+        // empty record, and splice it behind each fate.
+        let mut rest = state.clone();
+        rest.hops = Vec::new();
+        rest.blocked = Vec::new();
+        rest.unknown = Vec::new();
+        rest.inspected = false;
+        let all: Vec<App> = groups.iter().flat_map(|(_, a)| a.iter().cloned()).collect();
+        let rest = self.walk(rest, flow, all);
         let mut out = Vec::new();
         let policy = &self.model.firewall_policies[p];
         for (fate, apps) in groups {
-            let mut st = state.clone();
+            let mut st = State {
+                hops: state.hops.clone(),
+                blocked: state.blocked.clone(),
+                unknown: state.unknown.clone(),
+                crossings: Vec::new(),
+                firewalls: Vec::new(),
+                src: state.src.clone(),
+                ..state
+            };
             let what = |rule: &str| format!("policy {}: {rule}", policy.meta.address);
             match fate {
                 Fate::Pass {
@@ -1709,7 +1741,16 @@ impl<'m> Engine<'m> {
                     &origin,
                 )),
             }
-            out.extend(self.walk(st, flow, apps));
+            for (rest_apps, w) in &rest {
+                let shared: Vec<App> = apps
+                    .iter()
+                    .filter(|a| rest_apps.contains(a))
+                    .cloned()
+                    .collect();
+                if !shared.is_empty() {
+                    out.push((shared, st.then(w)));
+                }
+            }
         }
         out
     }

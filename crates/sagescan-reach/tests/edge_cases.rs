@@ -55,10 +55,10 @@ fn seed_reaches_only_allow_listed_names_on_443_through_nat_firewall_and_igw() {
         render(p)
     );
     let fw = find(p, "network_firewall", "pass tls");
-    assert_eq!(fw.resource, "aws_networkfirewall_firewall.main");
+    assert_eq!(&*fw.resource, "aws_networkfirewall_firewall.main");
     assert_eq!(line(fw), line_of("seed", "targets "));
     let edge = find(p, "route_table", "reply: edge route 10.0.0.0/24");
-    assert_eq!(edge.resource, "aws_route_table.igw_ingress");
+    assert_eq!(&*edge.resource, "aws_route_table.igw_ingress");
     assert!(a.asymmetric.is_empty(), "{}", render(&a.asymmetric));
 }
 
@@ -99,7 +99,7 @@ fn seed_reaches_an_allow_listed_domain_and_s3_through_the_gateway_endpoint() {
     assert_eq!(s3.verdict, Verdict::Reachable, "{}", explain(&s3));
     let last = s3.path.last().expect("a path");
     assert_eq!(
-        (last.kind, last.resource.as_str()),
+        (last.kind, &*last.resource),
         ("vpc_endpoint", "aws_vpc_endpoint.s3")
     );
     assert!(last.rule.contains("gateway endpoint"), "{}", last.rule);
@@ -108,7 +108,7 @@ fn seed_reaches_an_allow_listed_domain_and_s3_through_the_gateway_endpoint() {
         "route_table",
         "prefix list of com.amazonaws.us-east-1.s3",
     );
-    assert_eq!(rt.resource, "aws_route_table.private");
+    assert_eq!(&*rt.resource, "aws_route_table.private");
     // Straight to the endpoint: no NAT, no firewall on the way.
     assert!(
         !s3.path
@@ -123,14 +123,14 @@ fn interface_endpoint_with_private_dns_answers_for_the_service_name() {
     let a = ask(&m, NOTEBOOK, "service:sagemaker.api");
     assert_eq!(a.verdict, Verdict::Reachable, "{}", explain(&a));
     let last = a.path.last().expect("a path");
-    assert_eq!(last.resource, "aws_vpc_endpoint.sagemaker_api");
+    assert_eq!(&*last.resource, "aws_vpc_endpoint.sagemaker_api");
     assert_eq!(last.decision, Decision::Allow);
     let sg = find(
         &a.path,
         "security_group",
         "ingress tcp 443 from security group",
     );
-    assert_eq!(sg.resource, "aws_security_group.endpoints");
+    assert_eq!(&*sg.resource, "aws_security_group.endpoints");
     // The endpoint sits in another subnet: the request crosses the private ACL in.
     find(&a.path, "network_acl", "in #100 allow");
     assert!(
@@ -153,7 +153,7 @@ fn interface_endpoint_with_private_dns_answers_for_the_service_name() {
     assert!(
         !b.path
             .iter()
-            .any(|h| h.resource == "aws_vpc_endpoint.sagemaker_api")
+            .any(|h| &*h.resource == "aws_vpc_endpoint.sagemaker_api")
     );
 }
 
@@ -167,7 +167,7 @@ fn subnet_without_association_uses_the_main_route_table_then_aws_s_implicit_one(
     let a = ask(&m, NOTEBOOK, "domain:pypi.org:443");
     assert_eq!(a.verdict, Verdict::Reachable, "{}", explain(&a));
     let rt = find(&a.path, "route_table", "0.0.0.0/0 → aws_nat_gateway.nat");
-    assert_eq!(rt.resource, "aws_route_table.private");
+    assert_eq!(&*rt.resource, "aws_route_table.private");
 
     // Without the main-table association AWS's own main table applies: local route only.
     m.route_table_associations
@@ -177,7 +177,7 @@ fn subnet_without_association_uses_the_main_route_table_then_aws_s_implicit_one(
     assert_eq!(b.verdict, Verdict::NotReachable, "{}", explain(&b));
     let block = first(&b.path, Decision::Block);
     assert_eq!(block.kind, "route_table");
-    assert_eq!(block.resource, "main route table of aws_subnet.private_a");
+    assert_eq!(&*block.resource, "main route table of aws_subnet.private_a");
     assert!(block.rule.contains("no route matches"), "{}", block.rule);
 }
 
@@ -189,7 +189,7 @@ fn route_to_the_igw_without_a_public_ip_is_not_reachable_but_through_nat_it_is()
     assert_eq!(a.blocked_by.len(), 1, "{}", render(&a.blocked_by));
     let igw = &a.blocked_by[0];
     assert_eq!(
-        (igw.kind, igw.resource.as_str()),
+        (igw.kind, &*igw.resource),
         ("internet_gateway", "aws_internet_gateway.igw")
     );
     assert!(igw.rule.contains("no public IP"), "{}", igw.rule);
@@ -233,7 +233,7 @@ fn route_to_an_unidentifiable_endpoint_is_unknown_not_blocked() {
         );
         let u = &a.unknown_because[0];
         assert_eq!(
-            (u.kind, u.resource.as_str()),
+            (u.kind, &*u.resource),
             ("route_table", "aws_route_table.private")
         );
         assert!(u.rule.contains("var.appliance_endpoint_id"), "{}", u.rule);
@@ -261,7 +261,7 @@ fn private_nat_gateway_routed_to_the_igw_is_dropped() {
     assert_eq!(a.blocked_by.len(), 1, "{}", render(&a.blocked_by));
     let nat = &a.blocked_by[0];
     assert_eq!(
-        (nat.kind, nat.resource.as_str()),
+        (nat.kind, &*nat.resource),
         ("nat_gateway", "aws_nat_gateway.nat")
     );
     assert!(nat.rule.contains("private NAT gateway"), "{}", nat.rule);
@@ -277,7 +277,7 @@ fn nat_subnet_without_a_default_route_goes_nowhere() {
     assert_eq!(a.blocked_by.len(), 1, "{}", render(&a.blocked_by));
     let rt = &a.blocked_by[0];
     assert_eq!(
-        (rt.kind, rt.resource.as_str()),
+        (rt.kind, &*rt.resource),
         ("route_table", "aws_route_table.public")
     );
     assert!(rt.rule.contains("no route matches"), "{}", rt.rule);
@@ -292,12 +292,12 @@ fn nat_subnet_acl_denying_high_ports_inbound_breaks_the_reply() {
     assert_eq!(a.verdict, Verdict::NotReachable, "{}", explain(&a));
     // The request itself gets in (rule 100 admits the VPC) ...
     let req = find(&a.path, "network_acl", "in #100 allow");
-    assert_eq!(req.resource, "aws_network_acl.public");
+    assert_eq!(&*req.resource, "aws_network_acl.public");
     // ... and only the reply is stopped, at the NAT subnet's ACL.
     assert_eq!(a.blocked_by.len(), 1, "{}", render(&a.blocked_by));
     let b = &a.blocked_by[0];
     assert_eq!(
-        (b.kind, b.resource.as_str()),
+        (b.kind, &*b.resource),
         ("network_acl", "aws_network_acl.public")
     );
     assert!(b.rule.starts_with("reply in"), "{}", b.rule);
@@ -329,7 +329,7 @@ fn firewall_subnet_without_an_igw_route_stops_what_the_firewall_passes() {
     assert_eq!(a.blocked_by.len(), 1, "{}", render(&a.blocked_by));
     let rt = &a.blocked_by[0];
     assert_eq!(
-        (rt.kind, rt.resource.as_str()),
+        (rt.kind, &*rt.resource),
         ("route_table", "aws_route_table.firewall")
     );
     assert!(rt.rule.contains("no route matches"), "{}", rt.rule);
@@ -418,7 +418,7 @@ fn notebook_direct_internet_access_reaches_the_internet_whatever_the_vpc_says() 
     );
     let rt = first(&closed.path, Decision::Block);
     assert_eq!(
-        (rt.kind, rt.resource.as_str()),
+        (rt.kind, &*rt.resource),
         ("route_table", "aws_route_table.closed")
     );
 
@@ -454,7 +454,7 @@ fn notebook_direct_internet_access_reaches_the_internet_whatever_the_vpc_says() 
     );
     let s3 = ask(&m, "aws_sagemaker_notebook_instance.closed", "service:s3");
     assert_eq!(s3.verdict, Verdict::Reachable, "{}", explain(&s3));
-    assert_eq!(s3.path.last().unwrap().resource, "aws_vpc_endpoint.s3");
+    assert_eq!(&*s3.path.last().unwrap().resource, "aws_vpc_endpoint.s3");
 }
 
 #[test]
@@ -475,7 +475,7 @@ fn studio_public_internet_only_reaches_the_internet_and_vpc_only_follows_the_vpc
     let b = ask(&m, "aws_sagemaker_domain.vpc_only", "internet");
     assert_eq!(b.verdict, Verdict::NotReachable, "{}", explain(&b));
     assert_eq!(
-        first(&b.path, Decision::Block).resource,
+        &*first(&b.path, Decision::Block).resource,
         "aws_route_table.closed"
     );
 }
@@ -508,7 +508,7 @@ fn network_isolation_blocks_the_container_but_platform_s3_follows_the_vpc() {
         true,
     );
     assert_eq!(s3.verdict, Verdict::Reachable, "{}", explain(&s3));
-    assert_eq!(s3.path.last().unwrap().resource, "aws_vpc_endpoint.s3");
+    assert_eq!(&*s3.path.last().unwrap().resource, "aws_vpc_endpoint.s3");
     // ... and the subnet's routes decide the rest: closed here, open through NAT there.
     let closed = ask_dir(
         &m,
@@ -556,7 +556,7 @@ fn multi_subnet_job_is_reachable_if_any_subnet_is() {
     assert!(
         any.blocked_by
             .iter()
-            .any(|h| h.resource == "aws_route_table.closed")
+            .any(|h| &*h.resource == "aws_route_table.closed")
     );
 
     let all = ask(&m, "aws_sagemaker_model.all_closed", "internet");
@@ -565,7 +565,7 @@ fn multi_subnet_job_is_reachable_if_any_subnet_is() {
     let closed: Vec<u32> = all
         .blocked_by
         .iter()
-        .filter(|h| h.resource == "aws_route_table.closed")
+        .filter(|h| &*h.resource == "aws_route_table.closed")
         .map(line)
         .collect();
     assert_eq!(

@@ -120,13 +120,13 @@ pub fn graph(args: GraphArgs) -> Result<ExitCode> {
             let a = ask(&engine, &model, from, &[], &to, Direction::Egress)?;
             Some(Highlight {
                 hops: std::iter::once(a.from.clone())
-                    .chain(a.path.iter().map(|h| h.resource.clone()))
+                    .chain(a.path.iter().map(|h| h.resource.to_string()))
                     .collect(),
                 blocked_at: a
                     .path
                     .iter()
                     .filter(|h| h.decision == Decision::Block)
-                    .map(|h| h.resource.clone())
+                    .map(|h| h.resource.to_string())
                     .collect(),
                 reachable: a.verdict == Verdict::Reachable,
                 title: format!("{} → {}: {}", a.from, a.to, a.verdict.as_str()),

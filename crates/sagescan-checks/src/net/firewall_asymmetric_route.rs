@@ -3,7 +3,8 @@
 //! internet gateway's edge route table) and records every firewall endpoint crossed one
 //! way but not the other; this check reports them.
 
-use crate::net::workload_internet_ingress::{describe, noun};
+use crate::net::workload_internet_egress_uninspected::describe;
+use crate::net::workload_internet_ingress::noun;
 use crate::workload::Workload;
 use crate::{Context, Outcomes};
 use sagescan_reach::source::{Plane, start};
@@ -131,18 +132,21 @@ crate::check! {
 
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     let internet = Destination::Internet { port: None };
-    for w in &ctx.workloads {
+    let answers = ctx.per_workload(|w| {
         // SageMaker's own network: no customer routes, nothing to be asymmetric.
-        if matches!(
+        let managed = matches!(
             start(ctx.model, w.reach(), false).plane,
             Some(Plane::Managed { .. })
-        ) {
-            continue;
+        );
+        (!managed).then(|| {
+            ctx.reach
+                .workload(w.reach(), &internet, Direction::Egress, false)
+        })
+    });
+    for (w, answer) in ctx.workloads.iter().zip(answers) {
+        if let Some(answer) = answer {
+            judge(w, &answer, out);
         }
-        let answer = ctx
-            .reach
-            .workload(w.reach(), &internet, Direction::Egress, false);
-        judge(w, &answer, out);
     }
 }
 

@@ -157,8 +157,8 @@ crate::check! {
 }
 
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
-    for w in &ctx.workloads {
-        let answer = internet_egress(ctx, w);
+    let answers = ctx.per_workload(|w| internet_egress(ctx, w));
+    for (w, answer) in ctx.workloads.iter().zip(answers) {
         let uninspected: Vec<&Admitted> = answer.admitted.iter().filter(|a| !a.inspected).collect();
         if !uninspected.is_empty() {
             let host = if uninspected.iter().any(|a| a.any_name()) {
@@ -271,9 +271,9 @@ pub(crate) fn through(answer: &Answer) -> String {
         let gateway = matches!(
             h.kind,
             "nat_gateway" | "network_firewall" | "internet_gateway"
-        ) || (h.kind == "sagemaker" && h.resource != answer.from);
-        if gateway && !names.contains(&h.resource) {
-            names.push(h.resource.clone());
+        ) || (h.kind == "sagemaker" && *h.resource != *answer.from);
+        if gateway && !names.iter().any(|n| **n == *h.resource) {
+            names.push(h.resource.to_string());
         }
     }
     if names.is_empty() {
@@ -287,7 +287,7 @@ pub(crate) fn through(answer: &Answer) -> String {
 /// workload's own SageMaker setting.
 pub(crate) fn describe(h: &Hop) -> String {
     if h.kind == "sagemaker" {
-        h.rule.clone()
+        h.rule.to_string()
     } else {
         format!("{}: {}", h.resource, h.rule)
     }

@@ -190,8 +190,8 @@ const ARBITRARY: &str = "arbitrary-domain.invalid";
 
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     let broad = &ctx.options.too_broad_domains;
-    for w in &ctx.workloads {
-        let answer = internet_egress(ctx, w);
+    let answers = ctx.per_workload(|w| internet_egress(ctx, w));
+    for (w, answer) in ctx.workloads.iter().zip(answers) {
         // Admitted whatever the name: no allow-list decided it, or no stateful engine saw
         // the name at all (a stateless pass).
         let unnamed: Vec<&Admitted> = answer

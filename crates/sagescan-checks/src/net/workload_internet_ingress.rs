@@ -1,9 +1,10 @@
 //! NET102: can the internet open connections to a SageMaker workload? Asks the reachability
 //! engine the ingress question from `internet` (any port) and maps its verdict.
 
+use crate::net::workload_internet_egress_uninspected::describe;
 use crate::workload::{Workload, WorkloadKind};
 use crate::{Context, Outcomes};
-use sagescan_reach::{Answer, Decision, Destination, Direction, Hop, Verdict};
+use sagescan_reach::{Answer, Decision, Destination, Direction, Verdict};
 
 crate::check! {
     /// ## What it checks
@@ -137,10 +138,11 @@ crate::check! {
 
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     let internet = Destination::Internet { port: None };
-    for w in &ctx.workloads {
-        let answer = ctx
-            .reach
-            .workload(w.reach(), &internet, Direction::Ingress, false);
+    let answers = ctx.per_workload(|w| {
+        ctx.reach
+            .workload(w.reach(), &internet, Direction::Ingress, false)
+    });
+    for (w, answer) in ctx.workloads.iter().zip(answers) {
         judge(w, &answer, out);
     }
 }
@@ -200,16 +202,6 @@ pub(crate) fn first_unknown(answer: &Answer) -> (sagescan_model::Origin, String)
             sagescan_model::Origin::None,
             "the reachability engine gave no reason".to_string(),
         ),
-    }
-}
-
-/// A hop as a message names it: `resource: rule` (the rule alone for SageMaker's own
-/// settings, whose resource is the workload itself).
-pub(crate) fn describe(h: &Hop) -> String {
-    if h.kind == "sagemaker" {
-        h.rule.clone()
-    } else {
-        format!("{}: {}", h.resource, h.rule)
     }
 }
 

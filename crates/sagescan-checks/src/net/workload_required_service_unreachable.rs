@@ -2,7 +2,8 @@
 //! Asks the reachability engine one `service:` question per required service and names
 //! each one that is not reachable with the control that blocks it.
 
-use crate::net::workload_internet_ingress::{describe, first_unknown, noun};
+use crate::net::workload_internet_egress_uninspected::describe;
+use crate::net::workload_internet_ingress::{first_unknown, noun};
 use crate::workload::{Workload, WorkloadKind};
 use crate::{Context, Outcomes};
 use sagescan_reach::source::{Plane, start};
@@ -147,9 +148,9 @@ const STUDIO: &[&str] = &["sagemaker.api", "sagemaker.runtime", "sts", "logs", "
 const JOBS: &[&str] = &["s3"];
 
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
-    for w in &ctx.workloads {
+    let answers = ctx.per_workload(|w| {
         let services = match w.kind {
-            WorkloadKind::Notebook => continue,
+            WorkloadKind::Notebook => return None,
             WorkloadKind::Studio => STUDIO,
             WorkloadKind::Hosting
             | WorkloadKind::Training
@@ -165,7 +166,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             start(ctx.model, w.reach(), platform).plane,
             Some(Plane::Managed { .. })
         ) {
-            continue;
+            return None;
         }
         let answers: Vec<(&str, Answer)> = services
             .iter()
@@ -178,7 +179,12 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                 )
             })
             .collect();
-        judge(w, &answers, out);
+        Some(answers)
+    });
+    for (w, answers) in ctx.workloads.iter().zip(answers) {
+        if let Some(answers) = answers {
+            judge(w, &answers, out);
+        }
     }
 }
 

@@ -24,8 +24,16 @@ KIND_TO_CODE = {
     "no_s3_gateway_endpoint": "VPCE102", "firewall_wide_allowlist": "NFW108",
     "firewall_stateless_pass": "NFW106", "firewall_no_delete_protection": "NFW102",
     "firewall_no_cmk": "NFW110", "firewall_no_logging": "NFW101",
-    "firewall_denylist_only": "NET106",
+    "firewall_denylist_only": "NFW111",
 }
+
+# Reachability consequences of a kind: the NET check must fail wherever the kind is, except
+# where another kind takes the path away. A private route to the internet gateway is such a
+# kind: SageMaker's interfaces have no public IP, so nothing leaves at all and the deny-list
+# firewall is on no path (reachability-semantics §4.1, §8.8 item 5).
+NET_CONSEQUENCES = [
+    ("firewall_denylist_only", "NET106", {"private_route_to_igw"}),
+]
 
 # Kinds that make each reachability verdict true; a NET finding elsewhere is a false positive.
 UNRESTRICTED = {"firewall_denylist_only", "firewall_stateless_pass", "firewall_wide_allowlist",
@@ -59,6 +67,16 @@ def main(corpus, report_path):
         fp = [d for d in wo if by[d].get(c)] if not c.startswith("NET") else []
         bad += len(w) - len(found) + len(fp)
         print(f"| {k} | {c} | {len(w)} | {len(found)} | {len(w) - len(found)} | {len(fp)} |")
+    print()
+    print("| kind | NET check | modules | found | masked (no path) | missed |")
+    print("|---|---|---:|---:|---:|---:|")
+    for k, c, masking in NET_CONSEQUENCES:
+        w = [m for m in man["per_module"] if k in m["violations"]]
+        masked = [m for m in w if masking & set(m["violations"])]
+        found = [m for m in w if "fail" in by[m["dir"]].get(c, [])]
+        missed = [m["dir"] for m in w if m not in masked and m not in found]
+        bad += len(missed)
+        print(f"| {k} | {c} | {len(w)} | {len(found)} | {len(masked)} | {len(missed)} {' '.join(missed[:5])} |")
     print()
     print("| NET check | modules failing | inconclusive | unexplained (false positives) |")
     print("|---|---:|---:|---:|")

@@ -27,6 +27,7 @@ pub static CHECKS: &[&Check] = &[
     &crate::nfw::allowlist_too_broad::CHECK,
     &crate::nfw::allowlist_bypassable::CHECK,
     &crate::nfw::cmk_missing::CHECK,
+    &crate::nfw::allowlist_missing::CHECK,
     // OPS
     &crate::ops::required_tags_missing::CHECK,
     &crate::ops::nat_gateway_per_subnet::CHECK,

@@ -7,6 +7,7 @@
 //! inconclusive.
 
 pub mod allowlist_bypassable;
+pub mod allowlist_missing;
 pub mod allowlist_not_enforced;
 pub mod allowlist_too_broad;
 pub mod cmk_missing;

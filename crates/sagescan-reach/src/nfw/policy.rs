@@ -1030,6 +1030,12 @@ impl<'m> Evaluator<'m> {
         }
     }
 
+    /// What the stateful rules alone do with `class`, whatever the stateless stage does
+    /// before them (a stateless bypass is a finding of its own).
+    pub fn stateful_fate(&self, class: Class) -> Fate {
+        self.stateful(class)
+    }
+
     /// `Some` when the stateless stage decides (drop or pass); `None` when the traffic
     /// is forwarded to the stateful engine.
     fn stateless(&self, class: Class) -> Option<Fate> {

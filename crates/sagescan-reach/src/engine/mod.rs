@@ -20,8 +20,8 @@
 //! a few dozen lookups, never a scan of every rule of the model.
 //!
 //! This file holds the engine's index and the walk's state; the questions are answered in
-//! [`egress`] and [`ingress`], the path is followed in [`walk`] (forward) and [`reply`]
-//! (back), and the filters on it are read in [`controls`].
+//! `egress.rs` and `ingress.rs`, the path is followed in `walk.rs` (forward) and `reply.rs`
+//! (back), and the filters on it are read in `controls.rs`.
 
 mod controls;
 mod egress;

@@ -20,7 +20,7 @@ use sagescan_model::Model;
 use sagescan_report::origin_label;
 use sagescan_store::{Gap, Location, NewScan, ScanRecord, Store, StoredFinding, format_utc};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -485,8 +485,37 @@ fn compare(from: Vec<StoredFinding>, to: Vec<StoredFinding>) -> Changes {
 }
 
 /// Facts that qualify a diff: findings may come and go for reasons other than fixes.
-fn notes(from: &ScanRecord, to: &ScanRecord) -> Vec<String> {
+fn notes(from: &ScanRecord, to: &ScanRecord, changes: &Changes) -> Vec<String> {
     let mut notes = Vec::new();
+    // Fingerprints include the configuration's name as the path was given (`.` or
+    // `/repo/infra`): the same root named two ways shares no finding.
+    let names = |findings: Vec<&StoredFinding>| -> BTreeSet<String> {
+        findings
+            .into_iter()
+            .map(|f| f.configuration.clone())
+            .collect()
+    };
+    let before = names(
+        changes
+            .resolved
+            .iter()
+            .chain(changes.unchanged.iter().map(|(f, _)| f))
+            .collect(),
+    );
+    let after = names(
+        changes
+            .new
+            .iter()
+            .chain(changes.unchanged.iter().map(|(f, _)| f))
+            .collect(),
+    );
+    if !before.is_empty() && !after.is_empty() && before.is_disjoint(&after) {
+        notes.push(format!(
+            "the configurations are named differently ({} vs {}): findings match only when a target is scanned under the same path spelling",
+            before.into_iter().collect::<Vec<_>>().join(", "),
+            after.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
     if from.target != to.target {
         notes.push(format!(
             "the scans have different targets ({} vs {})",
@@ -580,7 +609,7 @@ pub fn diff(args: DiffArgs) -> Result<ExitCode> {
     let mut store = open(&location)?;
     let (from, to) = pick(&mut store, &args)?;
     let changes = compare(store.findings(from.id)?, store.findings(to.id)?);
-    let notes = notes(&from, &to);
+    let notes = notes(&from, &to, &changes);
     let out = match args.format {
         HistoryFormat::Json => json(&DiffJson {
             from: ScanJson::of(&from),

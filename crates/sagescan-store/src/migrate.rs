@@ -115,7 +115,12 @@ mod tests {
                 .collect()
         };
         for m in MIGRATIONS {
-            assert_eq!(objects(m.sqlite), objects(m.postgres), "migration {}", m.version);
+            assert_eq!(
+                objects(m.sqlite),
+                objects(m.postgres),
+                "migration {}",
+                m.version
+            );
             assert!(!objects(m.sqlite).is_empty());
         }
     }

@@ -133,12 +133,16 @@ impl Sqlite {
 }
 
 /// Applies the missing migrations in one immediate transaction (see [`crate::migrate`]).
+/// An up-to-date store is only read: every scan opens the store, and a write transaction
+/// costs a sync to disk.
 fn migrate(conn: &mut Connection) -> Result<()> {
+    if migrate::pending(applied(conn)?)?.next().is_none() {
+        return Ok(());
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute(SCHEMA_VERSION_TABLE, [])?;
-    let current: Option<i64> =
-        tx.query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))?;
-    for m in migrate::pending(current.unwrap_or(0))? {
+    // Read again under the write lock: another process may have migrated meanwhile.
+    for m in migrate::pending(applied(&tx)?)? {
         tx.execute_batch(m.sqlite)?;
         tx.execute(
             "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
@@ -147,6 +151,21 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
+}
+
+/// The newest migration applied, 0 for a new file.
+fn applied(conn: &Connection) -> Result<i64> {
+    let exists: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(0);
+    }
+    let version: Option<i64> =
+        conn.query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))?;
+    Ok(version.unwrap_or(0))
 }
 
 #[cfg(test)]

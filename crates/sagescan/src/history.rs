@@ -647,7 +647,7 @@ fn diff_text(from: &ScanRecord, to: &ScanRecord, notes: &[String], c: &Changes) 
     }
     let line = |mark: char, f: &StoredFinding, extra: &str| {
         format!(
-            "  {mark} {} {} {}{extra}  {} ({})\n",
+            "  {mark} {} [{}, {}{extra}] {} ({})\n",
             f.code, f.severity, f.status, f.resource, f.configuration
         )
     };
@@ -664,7 +664,7 @@ fn diff_text(from: &ScanRecord, to: &ScanRecord, notes: &[String], c: &Changes) 
         let extra = if *before == f.status {
             String::new()
         } else {
-            format!(" (was {before})")
+            format!(", was {before}")
         };
         out.push_str(&line('=', f, &extra));
     }
@@ -710,6 +710,52 @@ mod tests {
                 (f("SM111", "a", "fail"), "fail".to_string()),
             ]
         );
+    }
+
+    fn record(id: i64, failed: u64, gaps: usize) -> ScanRecord {
+        ScanRecord {
+            id,
+            recorded_at: 1_795_552_267 + id * 3_600,
+            target: vec!["/repo/infra".into(), "/repo/stacks".into()],
+            sources: vec![],
+            tool_version: "0.1.0".into(),
+            config_hash: "0011223344556677".into(),
+            coverage_gaps: (0..gaps)
+                .map(|_| Gap {
+                    configuration: None,
+                    kind: "parse-error".into(),
+                    message: String::new(),
+                    location: None,
+                })
+                .collect(),
+            failed,
+            inconclusive: 1,
+            suppressed: 0,
+        }
+    }
+
+    #[test]
+    fn diff_text_matches_snapshot() {
+        let (from, to) = (record(3, 3, 0), record(4, 2, 1));
+        let changes = compare(
+            vec![
+                f("SM111", "a", "fail"),
+                f("SM113", "a", "fail"),
+                f("SM102", "d", "fail"),
+            ],
+            vec![
+                f("SM102", "d", "suppressed"),
+                f("SM131", "m", "inconclusive"),
+                f("SM111", "a", "fail"),
+            ],
+        );
+        let notes = notes(&from, &to, &changes);
+        insta::assert_snapshot!(diff_text(&from, &to, &notes, &changes));
+    }
+
+    #[test]
+    fn history_table_matches_snapshot() {
+        insta::assert_snapshot!(history_table(&[record(12, 2, 1), record(9, 10, 0)]));
     }
 
     #[test]

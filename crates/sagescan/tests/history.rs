@@ -120,7 +120,7 @@ fn a_fix_between_two_scans_shows_as_resolved(store: &str) {
     assert_eq!(text.code, 0, "{}", text.stderr);
     assert!(
         text.stdout.contains(
-            "\nResolved: 1\n  - SM115 medium fail  aws_sagemaker_notebook_instance.nb (.)\n"
+            "\nResolved: 1\n  - SM115 [medium, fail] aws_sagemaker_notebook_instance.nb (.)\n"
         ),
         "{}",
         text.stdout

@@ -288,15 +288,15 @@ fn decode_json<T: serde::de::DeserializeOwned>(
 }
 
 /// The JSON columns of a scan to write.
-struct ScanJson {
+struct JsonColumns {
     target: String,
     sources: String,
     coverage_gaps: String,
 }
 
-impl ScanJson {
-    fn of(scan: &NewScan) -> ScanJson {
-        ScanJson {
+impl JsonColumns {
+    fn of(scan: &NewScan) -> JsonColumns {
+        JsonColumns {
             target: target_key(&scan.target),
             sources: serde_json::Value::from(scan.sources.clone()).to_string(),
             // Serializing plain strings and options cannot fail.

@@ -7,7 +7,7 @@
 //! private network or a TLS-terminating proxy.
 
 use crate::migrate::{self, SCHEMA_VERSION_TABLE};
-use crate::{NewScan, Result, SCAN_COLUMNS, ScanJson, ScanRecord, ScanRow, StoredFinding};
+use crate::{JsonColumns, NewScan, Result, SCAN_COLUMNS, ScanRecord, ScanRow, StoredFinding};
 use postgres::{Client, NoTls};
 
 /// The advisory lock held while migrating ("SageScan" in ASCII): concurrent first runs
@@ -26,7 +26,7 @@ impl Postgres {
     }
 
     pub(crate) fn record(&mut self, scan: &NewScan) -> Result<i64> {
-        let json = ScanJson::of(scan);
+        let json = JsonColumns::of(scan);
         let mut tx = self.client.transaction()?;
         let id: i64 = tx
             .query_one(

@@ -7,7 +7,9 @@
 //! the busy handler cannot retry in WAL mode (<https://sqlite.org/wal.html#sometimes_queries_return_sqlite_busy_in_wal_mode>).
 
 use crate::migrate::{self, SCHEMA_VERSION_TABLE};
-use crate::{Error, NewScan, Result, SCAN_COLUMNS, ScanJson, ScanRecord, ScanRow, StoredFinding};
+use crate::{
+    Error, JsonColumns, NewScan, Result, SCAN_COLUMNS, ScanRecord, ScanRow, StoredFinding,
+};
 use rusqlite::{Connection, TransactionBehavior, params};
 use std::path::Path;
 use std::time::Duration;
@@ -38,7 +40,7 @@ impl Sqlite {
     }
 
     pub(crate) fn record(&mut self, scan: &NewScan) -> Result<i64> {
-        let json = ScanJson::of(scan);
+        let json = JsonColumns::of(scan);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -313,6 +313,13 @@ const SCAN_COLUMNS: &str = "s.id, s.recorded_at, s.target, s.sources, s.tool_ver
      (SELECT COUNT(*) FROM findings f WHERE f.scan_id = s.id AND f.status = 'inconclusive'), \
      (SELECT COUNT(*) FROM findings f WHERE f.scan_id = s.id AND f.status = 'suppressed')";
 
+/// Seconds since the Unix epoch, as `recorded_at` holds them.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// `2026-11-24T20:31:07Z` for seconds since the Unix epoch (UTC, proleptic Gregorian).
 pub fn format_utc(secs: i64) -> String {
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));

@@ -92,13 +92,6 @@ pub(crate) fn pending(current: i64) -> crate::Result<impl Iterator<Item = &'stat
     Ok(MIGRATIONS.iter().filter(move |m| m.version > current))
 }
 
-/// Seconds since the Unix epoch, for `applied_at`.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

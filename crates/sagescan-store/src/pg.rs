@@ -134,7 +134,7 @@ fn migrate(client: &mut Client) -> Result<()> {
         tx.batch_execute(m.postgres)?;
         tx.execute(
             "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
-            &[&m.version, &migrate::now()],
+            &[&m.version, &crate::unix_now()],
         )?;
     }
     tx.commit()?;

@@ -148,7 +148,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         tx.execute_batch(m.sqlite)?;
         tx.execute(
             "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
-            params![m.version, migrate::now()],
+            params![m.version, crate::unix_now()],
         )?;
     }
     tx.commit()?;

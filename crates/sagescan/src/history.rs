@@ -175,7 +175,7 @@ pub fn record(
         return Ok(());
     }
     let scan = NewScan {
-        recorded_at: unix_now(),
+        recorded_at: sagescan_store::unix_now(),
         target: target(paths),
         sources: model.sources.iter().map(|s| s.path.clone()).collect(),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -212,12 +212,6 @@ pub fn record(
             Ok(())
         }
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn stored(f: &Finding, model: &Model) -> StoredFinding {

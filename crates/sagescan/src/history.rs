@@ -101,15 +101,18 @@ pub enum HistoryFormat {
     Json,
 }
 
-/// The store to use and whether the user named it (`--store` or `SAGESCAN_STORE`).
-fn location(flag: Option<&str>) -> Result<(Location, bool)> {
-    let named = flag
-        .map(str::to_owned)
-        .or_else(|| std::env::var(STORE_ENV).ok().filter(|v| !v.is_empty()));
-    match named {
-        Some(s) => Ok((Location::parse(&s)?, true)),
-        None => Ok((Location::default_sqlite()?, false)),
-    }
+/// The store the user named: `--store`, else `SAGESCAN_STORE`.
+fn named_store(flag: Option<&str>) -> Option<String> {
+    flag.map(str::to_owned)
+        .or_else(|| std::env::var(STORE_ENV).ok().filter(|v| !v.is_empty()))
+}
+
+/// The store to use: the one named, else the default file.
+fn location(flag: Option<&str>) -> Result<Location> {
+    Ok(match named_store(flag) {
+        Some(s) => Location::parse(&s)?,
+        None => Location::default_sqlite()?,
+    })
 }
 
 fn open(location: &Location) -> Result<Store> {
@@ -195,14 +198,15 @@ pub fn record(
             .collect(),
         findings: run.findings.iter().map(|f| stored(f, model)).collect(),
     };
-    let (location, named) = location(args.store.as_deref())?;
-    let result = open(&location).and_then(|mut store| {
-        store
+    let named = named_store(args.store.as_deref()).is_some();
+    let result = location(args.store.as_deref()).and_then(|location| {
+        let id = open(&location)?
             .record(&scan)
-            .with_context(|| format!("recording the scan into {location}"))
+            .with_context(|| format!("recording the scan into {location}"))?;
+        Ok((id, location))
     });
     match result {
-        Ok(id) => {
+        Ok((id, location)) => {
             eprintln!("recorded as scan {id} in {location}");
             Ok(())
         }
@@ -257,7 +261,7 @@ impl Baseline {
         let Ok(id) = arg.parse::<i64>() else {
             bail!("baseline {arg}: no such file, and not a scan id");
         };
-        let (location, _) = location(args.store.as_deref())?;
+        let location = location(args.store.as_deref())?;
         let mut store = open(&location)?;
         if store.scan(id)?.is_none() {
             bail!("baseline: there is no scan {id} in {location} (see `sagescan history`)");
@@ -338,7 +342,7 @@ fn report_fingerprints(text: &str) -> Result<HashSet<String>> {
 }
 
 pub fn history(args: HistoryArgs) -> Result<ExitCode> {
-    let (location, _) = location(args.store.store.as_deref())?;
+    let location = location(args.store.store.as_deref())?;
     let mut store = open(&location)?;
     let target = (!args.target.is_empty()).then(|| target(&args.target));
     let scans = store.scans(target.as_deref(), Some(args.limit))?;
@@ -599,7 +603,7 @@ struct UnchangedJson<'a> {
 
 /// `sagescan diff`: exit 1 when the newer scan has a failed finding the older one did not.
 pub fn diff(args: DiffArgs) -> Result<ExitCode> {
-    let (location, _) = location(args.store.store.as_deref())?;
+    let location = location(args.store.store.as_deref())?;
     let mut store = open(&location)?;
     let (from, to) = pick(&mut store, &args)?;
     let changes = compare(store.findings(from.id)?, store.findings(to.id)?);

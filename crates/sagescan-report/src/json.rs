@@ -66,6 +66,9 @@ struct JsonFinding<'a> {
     name: &'a str,
     severity: Severity,
     status: Status,
+    /// The finding's identity across scans (check, configuration, resource): what
+    /// `scan --baseline` and SARIF's `partialFingerprints` match on.
+    fingerprint: String,
     resource: JsonResource<'a>,
     /// The attribute that decided; `null` when the origin is not a file (live resources).
     location: Option<Location<'a>>,
@@ -136,12 +139,13 @@ fn waiver(w: &WaiverNotice) -> JsonWaiver<'_> {
     }
 }
 
-fn finding(f: &Finding) -> JsonFinding<'_> {
+fn finding<'a>(report: &Report<'a>, f: &'a Finding) -> JsonFinding<'a> {
     JsonFinding {
         code: f.code,
         name: f.name,
         severity: f.severity,
         status: f.status,
+        fingerprint: f.fingerprint(report.model),
         resource: JsonResource {
             kind: f.resource.kind,
             address: &f.resource.address,
@@ -169,7 +173,7 @@ impl Emitter for Json {
         let doc = Document {
             schema_version: SCHEMA_VERSION,
             tool: report.tool,
-            findings: report.findings.iter().map(finding).collect(),
+            findings: report.findings.iter().map(|f| finding(report, f)).collect(),
             coverage_gaps: report.gaps.iter().map(|g| gap(report, g)).collect(),
             waivers: JsonWaivers {
                 expired: report.waivers.expired.iter().map(waiver).collect(),
@@ -207,7 +211,7 @@ mod tests {
 
     #[test]
     fn output_parses_back_and_messages_round_trip() {
-        let (_, run) = sample();
+        let (model, run) = sample();
         let doc: serde_json::Value = serde_json::from_str(&render()).expect("valid JSON");
         assert_eq!(doc["schema_version"], SCHEMA_VERSION);
         let findings = doc["findings"].as_array().expect("findings array");
@@ -219,6 +223,8 @@ mod tests {
                 "{}",
                 f.code
             );
+            // The identity baselines match on, exactly as the finding computes it.
+            assert_eq!(json["fingerprint"], f.fingerprint(&model), "{}", f.code);
         }
         // The fixture's awkward message really has quotes, a newline and control chars.
         let awkward = &run.findings[1].message;

@@ -43,6 +43,11 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// List recorded scans, newest first.
+    History(crate::history::HistoryArgs),
+    /// Compare two recorded scans: new, resolved and unchanged findings. Exit 1 when the
+    /// newer scan has a failed finding the older one did not.
+    Diff(crate::history::DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +84,9 @@ pub struct ScanArgs {
     /// Ignore any `sagescan.toml` (inline `sagescan:ignore` waivers still apply).
     #[arg(long)]
     pub no_config: bool,
+
+    #[command(flatten)]
+    pub history: crate::history::ScanHistoryArgs,
 }
 
 /// What to load, shared by `scan`, `reach` and `graph`.

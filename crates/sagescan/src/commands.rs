@@ -1,4 +1,5 @@
-//! The commands: `scan`, `explain`, `checks`, `init`.
+//! The commands: `scan`, `explain`, `checks`, `init` (`history` and `diff` are in
+//! [`crate::history`]).
 //!
 //! Each renders its whole output into memory and writes it to stdout once. A closed pipe
 //! (`sagescan scan . | head`) is not an error: the reader has what it wanted, so the
@@ -33,6 +34,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Explain { code } => explain(&code),
         Command::Checks { format } => checks(format),
         Command::Init { force } => init(force),
+        Command::History(args) => crate::history::history(args),
+        Command::Diff(args) => crate::history::diff(args),
     }
 }
 
@@ -90,6 +93,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     };
     skip.extend(args.skip_checks.iter().cloned());
     let checks = select::select(&only, &skip)?;
+    let baseline = crate::history::Baseline::load(&args.history)?;
     let model = load(&args.inputs)?;
     // A waiver without a reason (or for no resource, or an unknown check) is an error like
     // one in the configuration file: acting on a malformed waiver, or ignoring it, would
@@ -120,11 +124,22 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         eprintln!("error: nothing could be scanned: {why}");
         return Ok(ExitCode::from(EXIT_ERROR));
     }
+    crate::history::record(
+        &args.history,
+        &args.inputs.paths,
+        &config,
+        &checks,
+        &model,
+        &run,
+    )?;
     let fail_on = Severity::from(args.fail_on);
-    let failed = run
-        .findings
-        .iter()
-        .any(|f| f.status == Status::Fail && f.severity >= fail_on);
+    let failed = match &baseline {
+        Some(baseline) => baseline.judge(&model, &run, fail_on),
+        None => run
+            .findings
+            .iter()
+            .any(|f| f.status == Status::Fail && f.severity >= fail_on),
+    };
     Ok(if failed {
         ExitCode::from(EXIT_FINDINGS)
     } else {

@@ -10,6 +10,11 @@ fn findings() -> Vec<(String, String, String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../sagescan-load/tests/fixtures/cloudformation/allowed");
     let out = Command::new(env!("CARGO_BIN_EXE_sagescan"))
+        // Scans are recorded: into the build's scratch directory, never the user's.
+        .env(
+            "SAGESCAN_STORE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("history-allowed_values.sqlite3"),
+        )
         .current_dir(dir)
         .args(["scan", ".", "--format", "json", "--no-config"])
         .output()

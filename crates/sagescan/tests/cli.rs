@@ -28,6 +28,11 @@ fn sagescan(dir: &Path, args: &[&str]) -> Run {
         stdout,
         stderr,
     } = Command::new(env!("CARGO_BIN_EXE_sagescan"))
+        // Scans are recorded: into the build's scratch directory, never the user's.
+        .env(
+            "SAGESCAN_STORE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("history-cli.sqlite3"),
+        )
         .current_dir(dir)
         .args(args)
         .env_remove("NO_COLOR")
@@ -283,6 +288,11 @@ fn checks_lists_every_check() {
 #[test]
 fn closed_stdout_is_not_an_error() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sagescan"))
+        // Scans are recorded: into the build's scratch directory, never the user's.
+        .env(
+            "SAGESCAN_STORE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("history-cli.sqlite3"),
+        )
         .current_dir(workspace_root())
         .args(["scan", "examples/studio"])
         .stdout(Stdio::piped())

@@ -19,6 +19,11 @@ fn sagescan(dir: &Path, args: &[&str]) -> Run {
         stdout,
         stderr,
     } = Command::new(env!("CARGO_BIN_EXE_sagescan"))
+        // Scans are recorded: into the build's scratch directory, never the user's.
+        .env(
+            "SAGESCAN_STORE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("history-config.sqlite3"),
+        )
         .current_dir(dir)
         .args(args)
         .output()

@@ -22,6 +22,11 @@ struct Report {
 fn scan(path: &str) -> Report {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out = Command::new(env!("CARGO_BIN_EXE_sagescan"))
+        // Scans are recorded: into the build's scratch directory, never the user's.
+        .env(
+            "SAGESCAN_STORE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("history-parity.sqlite3"),
+        )
         .current_dir(&root)
         .args(["scan", path, "--format", "json", "--no-config"])
         .output()

@@ -45,6 +45,15 @@ impl Origin {
             _ => None,
         }
     }
+
+    /// This origin, or `fallback` when nothing better is known: a finding should point
+    /// somewhere, and the enclosing resource beats nowhere.
+    pub fn or(self, fallback: &Origin) -> Origin {
+        match self {
+            Origin::None => fallback.clone(),
+            known => known,
+        }
+    }
 }
 
 /// An attribute value in one of three states, each with its origin.

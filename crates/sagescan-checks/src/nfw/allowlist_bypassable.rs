@@ -1,6 +1,5 @@
 use super::policy::{Class, Fate};
 use crate::{Context, Outcomes};
-use sagescan_model::Origin;
 
 crate::check! {
     /// ## What it checks
@@ -151,11 +150,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                             ),
                         ),
                     };
-                    let origin = if origin == Origin::None {
-                        p.meta.origin.clone()
-                    } else {
-                        origin
-                    };
+                    let origin = origin.or(&p.meta.origin);
                     out.fail(p, &origin, msg);
                     return;
                 }

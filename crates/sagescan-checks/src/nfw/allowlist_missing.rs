@@ -116,11 +116,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             match eval.stateful_fate(class) {
                 Fate::Dropped => {}
                 Fate::Passes(why, origin) => {
-                    let origin = if origin == sagescan_model::Origin::None {
-                        p.meta.origin.clone()
-                    } else {
-                        origin
-                    };
+                    let origin = origin.or(&p.meta.origin);
                     out.fail(
                         p,
                         &origin,

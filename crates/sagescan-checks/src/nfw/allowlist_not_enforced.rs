@@ -122,11 +122,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             match eval.fate(class) {
                 Fate::Dropped => {}
                 Fate::Passes(why, origin) => {
-                    let origin = if origin == sagescan_model::Origin::None {
-                        p.meta.origin.clone()
-                    } else {
-                        origin
-                    };
+                    let origin = origin.or(&p.meta.origin);
                     out.fail(
                         p,
                         &origin,

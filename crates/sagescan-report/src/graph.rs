@@ -43,6 +43,8 @@
 //! marked red with a note; a blocking security group or network ACL marks the workloads or
 //! subnets it applies to.
 
+mod svg;
+
 use sagescan_checks::workload::workloads;
 use sagescan_model::network::{
     AssociationTarget, EndpointType, Firewall, InternetGateway, NatGateway, RouteDestination,
@@ -92,6 +94,22 @@ pub fn render(
     }
 }
 
+/// Draws configuration `config`'s network as one self-contained `<svg>` element (for the HTML
+/// report), with every highlight over it; `prefix` keeps the element's ids unique in a page.
+pub fn svg(
+    model: &Model,
+    topology: &Topology,
+    config: ConfigId,
+    highlights: &[Highlight],
+    prefix: &str,
+) -> String {
+    let mut graph = Builder::new(model, topology, Some(config)).build();
+    for h in highlights {
+        graph.highlight(h);
+    }
+    svg::write(&graph, prefix)
+}
+
 const GREEN: &str = "#1a7f37";
 const RED: &str = "#cf222e";
 const RED_FILL: &str = "#ffebe9";
@@ -100,7 +118,10 @@ const RED_FILL: &str = "#ffebe9";
 enum Shape {
     Subnet,
     RouteTable,
+    /// A NAT gateway (egress-only gateways too).
     Gateway,
+    /// An internet gateway: the last hop before the internet.
+    InternetGateway,
     Firewall,
     Endpoint,
     Workload,
@@ -516,7 +537,7 @@ impl<'m> Builder<'m> {
                     }
                 },
             };
-            let n = self.placed(place, format!("i{i}"), lines, Shape::Gateway);
+            let n = self.placed(place, format!("i{i}"), lines, Shape::InternetGateway);
             self.igw_node.insert(i, n);
             self.hop(c, &igw.meta.address, n);
             // A detached gateway forwards nothing.
@@ -1228,7 +1249,7 @@ fn dot_node(out: &mut String, g: &Graph, n: usize, depth: usize) {
     let (shape, mut style, fill): (&str, Vec<&str>, Option<&str>) = match node.shape {
         Shape::Subnet => ("box", vec![], None),
         Shape::RouteTable => ("note", vec![], None),
-        Shape::Gateway => ("hexagon", vec![], None),
+        Shape::Gateway | Shape::InternetGateway => ("hexagon", vec![], None),
         Shape::Firewall => ("octagon", vec!["filled"], Some("#fff8c5")),
         Shape::Endpoint => ("component", vec![], None),
         Shape::Workload => ("box", vec!["rounded", "filled"], Some("#ddf4ff")),
@@ -1406,7 +1427,7 @@ fn mermaid_node(out: &mut String, g: &Graph, n: usize, depth: usize) {
     let (open, close) = match node.shape {
         Shape::Subnet => ("[", "]"),
         Shape::RouteTable => ("[/", "/]"),
-        Shape::Gateway => ("{{", "}}"),
+        Shape::Gateway | Shape::InternetGateway => ("{{", "}}"),
         Shape::Firewall => ("[[", "]]"),
         Shape::Endpoint => (">", "]"),
         Shape::Workload => ("(", ")"),

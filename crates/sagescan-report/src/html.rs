@@ -41,7 +41,7 @@ h1{font-size:22px;margin:16px 0 4px}h2{font-size:18px;margin:28px 0 10px}
 .filters{display:flex;gap:8px;margin-bottom:8px;align-items:center}
 .filters input{flex:1;max-width:420px;padding:5px 8px}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f6f8fa}tr[hidden]{display:none}
+th{background:#f6f8fa;white-space:nowrap}.nowrap{white-space:nowrap}tr[hidden]{display:none}
 .sev{font-weight:600}.sev-critical,.sev-high{color:#cf222e}.sev-medium{color:#9a6700}.sev-low{color:#59636e}
 figure{margin:0 0 24px;overflow-x:auto}figcaption{margin-bottom:6px;font-weight:600}
 svg.network text{font:12px system-ui,sans-serif;fill:#1f2328}svg.network text.kind{font-weight:600}
@@ -219,7 +219,7 @@ fn findings_table(report: &Report<'_>, h: &mut String) {
         .to_lowercase();
         let _ = writeln!(
             h,
-            r#"<tr data-severity="{sev}" data-status="{st}" data-search="{}"><td class="sev sev-{sev}">{sev}</td><td>{st}</td><td>{} <span class="muted">{}</span></td><td><code>{}</code></td><td>{}</td><td>{}{}</td></tr>"#,
+            r#"<tr data-severity="{sev}" data-status="{st}" data-search="{}"><td class="sev sev-{sev} nowrap">{sev}</td><td class="nowrap">{st}</td><td><span class="nowrap">{}</span> <span class="muted">{}</span></td><td><code>{}</code></td><td>{}</td><td>{}{}</td></tr>"#,
             escape(&search),
             f.code,
             f.name,

@@ -70,11 +70,16 @@ impl Emitter for Markdown {
         } else {
             format!(" ({})", severities.join(", "))
         };
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
         let _ = writeln!(
             md,
-            "**{}** failed{by} · **{}** inconclusive · **{}** waived · **{}** passed · \
-             {} resources in {} configurations\n",
-            s.failed, s.inconclusive, s.suppressed, s.passed, s.resources, s.configurations
+            "**{}** failed{by} · **{}** inconclusive · **{}** waived · **{}** passed · {} in {}\n",
+            s.failed,
+            s.inconclusive,
+            s.suppressed,
+            s.passed,
+            plural(s.resources, "resource"),
+            plural(s.configurations, "configuration")
         );
         let mut findings: Vec<&Finding> = report.findings.iter().collect();
         // Most severe first; the stable sort keeps the report's order within a severity.

@@ -8,6 +8,7 @@
 mod cli;
 mod commands;
 mod config;
+mod output;
 mod reach;
 mod select;
 

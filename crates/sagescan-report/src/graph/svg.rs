@@ -105,7 +105,8 @@ pub(super) fn write(g: &Graph, prefix: &str) -> String {
         let mid = (y / 2).saturating_sub(NODE_H / 2) + k as u32 * (NODE_H + ROW_GAP);
         pos[n] = Some((x_of(column(g.nodes[n].shape)), mid.max(10)));
     }
-    let width = x_of(COLUMNS) - COL_GAP + 10;
+    // Room on the right for edges that leave the internet node backwards (ingress).
+    let width = x_of(COLUMNS) + 40;
     let height = y.max(NODE_H + 20);
 
     let mut edges = String::new();
@@ -175,7 +176,7 @@ pub(super) fn write(g: &Graph, prefix: &str) -> String {
     }
     let _ = writeln!(
         out,
-        r##"<defs><marker id="{prefix}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/></marker></defs>"##
+        r##"<defs><marker id="{prefix}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/></marker></defs>"##
     );
     out.push_str(&body);
     out.push_str(&edges);

@@ -338,7 +338,7 @@ impl Emitter for Html {
         findings_table(report, &mut h);
         networks(report, &mut h);
         gaps(report, &mut h);
-        let _ = write!(h, "</main><script>{SCRIPT}</script></body></html>\n");
+        let _ = writeln!(h, "</main><script>{SCRIPT}</script></body></html>");
         out.write_all(h.as_bytes())
     }
 }

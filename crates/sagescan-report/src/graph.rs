@@ -94,20 +94,27 @@ pub fn render(
     }
 }
 
-/// Draws configuration `config`'s network as one self-contained `<svg>` element (for the HTML
-/// report), with every highlight over it; `prefix` keeps the element's ids unique in a page.
-pub fn svg(
+/// Draws the network of each configuration in `configs` as one self-contained `<svg>`
+/// element (for the HTML report), with that configuration's `highlights` over it.
+///
+/// The graph is built once for the whole model and cut per configuration: building it per
+/// configuration would walk the whole model once per configuration (quadratic on a large
+/// monorepo).
+pub fn svgs(
     model: &Model,
     topology: &Topology,
-    config: ConfigId,
-    highlights: &[Highlight],
-    prefix: &str,
-) -> String {
-    let mut graph = Builder::new(model, topology, Some(config)).build();
-    for h in highlights {
-        graph.highlight(h);
+    configs: &[ConfigId],
+    highlights: &BTreeMap<ConfigId, Vec<Highlight>>,
+) -> BTreeMap<ConfigId, String> {
+    let mut graph = Builder::new(model, topology, None).build();
+    for (&c, list) in highlights {
+        // Highlight within its own configuration only (hop addresses repeat across them).
+        graph.configs = vec![c];
+        for h in list {
+            graph.highlight(h);
+        }
     }
-    svg::write(&graph, prefix)
+    svg::write_all(&graph, configs, highlights)
 }
 
 const GREEN: &str = "#1a7f37";
@@ -118,7 +125,7 @@ const RED_FILL: &str = "#ffebe9";
 enum Shape {
     Subnet,
     RouteTable,
-    /// A NAT gateway (egress-only gateways too).
+    /// A NAT gateway.
     Gateway,
     /// An internet gateway: the last hop before the internet.
     InternetGateway,

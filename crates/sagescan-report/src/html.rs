@@ -269,6 +269,7 @@ fn networks(report: &Report<'_>, h: &mut String) {
                 .push(highlight(f));
         }
     }
+    let mut svgs = graph::svgs(model, &topology, &configs, &paths);
     h.push_str(r#"<section id="networks"><h2>Networks</h2>"#);
     for c in configs {
         let highlights = paths.get(&c).map_or(&[][..], Vec::as_slice);
@@ -285,13 +286,7 @@ fn networks(report: &Report<'_>, h: &mut String) {
             escape(config_name(report, c)),
             escape(&caption)
         );
-        h.push_str(&graph::svg(
-            model,
-            &topology,
-            c,
-            highlights,
-            &format!("c{c}"),
-        ));
+        h.push_str(&svgs.remove(&c).unwrap_or_default());
         h.push_str("</figure>\n");
     }
     h.push_str("</section>\n");

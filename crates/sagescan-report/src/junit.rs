@@ -6,7 +6,7 @@
 //! waived one (with the waiver's reason). Coverage gaps are errors in a `coverage` suite:
 //! the scan could not read something, which no check result may hide.
 //! Passing (check, resource) pairs are not listed one by one: the engine counts passes
-//! without recording them, so the count is a `passed` property of the report's suites.
+//! without recording them, so their count is the `passed` property of the `coverage` suite.
 //!
 //! The document is built with quick-junit (nextest's serializer), which escapes text and
 //! drops characters XML 1.0 cannot carry. It has no timestamps, so output is deterministic.

@@ -15,10 +15,12 @@
 //! root); every path is percent-encoded into a valid URI reference.
 
 use crate::{Emitter, Report};
-use sagescan_checks::{CHECKS, Finding, Severity, Status, WaiverNotice};
+use sagescan_checks::{CHECKS, Finding, Severity, Status, Suppression, WaiverNotice};
 use sagescan_model::{FileSpan, Origin};
 use sagescan_reach::Decision;
+use serde::Serialize;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io;
 
@@ -130,41 +132,159 @@ fn uri_path(path: &str) -> String {
     out
 }
 
-fn artifact_location(file: &str) -> Value {
+// Results are the bulk of a large log, so they are typed structs serialized directly;
+// building them as `serde_json::Value`s allocated a map key per field and made SARIF the
+// slowest report. Rules and notifications are few and stay `json!` for readability.
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    kind: &'static str,
+    level: &'static str,
+    message: Message<'a>,
+    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Related<'a>>,
+    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression<'a>>,
+    properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    text: Cow<'a, str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<Physical>,
+    logical_locations: [Logical<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Artifact,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    byte_offset: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    byte_length: Option<u32>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical<'a> {
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Related<'a> {
+    id: usize,
+    physical_location: Physical,
+    message: Message<'a>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "sagescan/v1")]
+    v1: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifSuppression<'a> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<PhysicalOnly>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Expires<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalOnly {
+    physical_location: Physical,
+}
+
+#[derive(Serialize)]
+struct Expires<'a> {
+    expires: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
+    status: Status,
+    resource_kind: &'a str,
+    configuration: Option<&'a str>,
+}
+
+fn artifact_location(file: &str) -> Artifact {
     let uri = uri_path(file);
     if file.starts_with('/') {
-        json!({"uri": format!("file://{uri}")})
+        Artifact {
+            uri: format!("file://{uri}"),
+            uri_base_id: None,
+        }
     } else {
-        json!({"uri": uri, "uriBaseId": SRCROOT})
+        Artifact {
+            uri,
+            uri_base_id: Some(SRCROOT),
+        }
     }
 }
 
-fn physical(f: &FileSpan) -> Value {
-    let mut region = json!({
-        "startLine": f.line.max(1),
-        "startColumn": f.column.max(1),
-    });
-    if f.end > f.start {
-        region["byteOffset"] = json!(f.start);
-        region["byteLength"] = json!(f.end - f.start);
+fn physical(f: &FileSpan) -> Physical {
+    let has_span = f.end > f.start;
+    Physical {
+        artifact_location: artifact_location(&f.file),
+        region: Region {
+            start_line: f.line.max(1),
+            start_column: f.column.max(1),
+            byte_offset: has_span.then_some(f.start),
+            byte_length: has_span.then(|| f.end - f.start),
+        },
     }
-    json!({"artifactLocation": artifact_location(&f.file), "region": region})
 }
 
 /// The result's location: the deciding attribute, else where the resource is declared.
-fn locations(f: &Finding) -> Value {
-    let logical = json!([{
-        "fullyQualifiedName": f.resource.address,
-        "kind": "resource",
-    }]);
+fn location(f: &Finding) -> Location<'_> {
     let file = f.location.file().or_else(|| f.resource_origin.file());
-    match file {
-        Some(span) => json!([{"physicalLocation": physical(span), "logicalLocations": logical}]),
-        None => json!([{"logicalLocations": logical}]),
+    Location {
+        physical_location: file.map(physical),
+        logical_locations: [Logical {
+            fully_qualified_name: &f.resource.address,
+            kind: "resource",
+        }],
     }
 }
 
-fn related(f: &Finding) -> Vec<Value> {
+fn related(f: &Finding) -> Vec<Related<'_>> {
     f.path
         .iter()
         .enumerate()
@@ -175,57 +295,71 @@ fn related(f: &Finding) -> Vec<Value> {
                 Decision::Block => "blocks",
                 Decision::Unknown => "unknown",
             };
-            Some(json!({
-                "id": i + 1,
-                "physicalLocation": physical(span),
-                "message": {"text": format!("hop {}: {} {} {mark}: {}", i + 1, h.kind, h.resource, h.rule)},
-            }))
+            let text = format!(
+                "hop {}: {} {} {mark}: {}",
+                i + 1,
+                h.kind,
+                h.resource,
+                h.rule
+            );
+            Some(Related {
+                id: i + 1,
+                physical_location: physical(span),
+                message: Message { text: text.into() },
+            })
         })
         .collect()
 }
 
-fn result(report: &Report<'_>, f: &Finding, index: &BTreeMap<&str, usize>) -> Value {
+fn suppression(s: &Suppression) -> SarifSuppression<'_> {
+    // An inline `sagescan:ignore` comment lives in the IaC file itself; a config waiver
+    // lives in `sagescan.toml`, outside the analysed source.
+    let in_source = s.source.file().is_some_and(|w| !w.file.ends_with(".toml"));
+    SarifSuppression {
+        kind: if in_source { "inSource" } else { "external" },
+        status: "accepted",
+        justification: &s.reason,
+        location: s.source.file().map(|span| PhysicalOnly {
+            physical_location: physical(span),
+        }),
+        properties: s.expires.as_deref().map(|expires| Expires { expires }),
+    }
+}
+
+fn result<'a>(
+    report: &Report<'a>,
+    f: &'a Finding,
+    index: &BTreeMap<&str, usize>,
+) -> SarifResult<'a> {
     let inconclusive = f.status == Status::Inconclusive;
-    let mut r = json!({
-        "ruleId": f.code,
-        "ruleIndex": index[f.code],
-        "kind": if inconclusive { "review" } else { "fail" },
-        "level": if inconclusive { "none" } else { level(f.severity) },
-        "message": {"text": f.message},
-        "locations": locations(f),
-        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint(report.model)},
-        "properties": {
-            "status": f.status,
-            "resourceKind": f.resource.kind,
-            "configuration": report
+    SarifResult {
+        rule_id: f.code,
+        rule_index: index[f.code],
+        kind: if inconclusive { "review" } else { "fail" },
+        level: if inconclusive {
+            "none"
+        } else {
+            level(f.severity)
+        },
+        message: Message {
+            text: Cow::Borrowed(&f.message),
+        },
+        locations: [location(f)],
+        related_locations: related(f),
+        partial_fingerprints: Fingerprints {
+            v1: f.fingerprint(report.model),
+        },
+        suppressions: f.suppression.iter().map(suppression).collect(),
+        properties: ResultProperties {
+            status: f.status,
+            resource_kind: f.resource.kind,
+            configuration: report
                 .model
                 .configs
                 .get(f.resource.config as usize)
                 .map(|c| c.name.as_str()),
         },
-    });
-    let hops = related(f);
-    if !hops.is_empty() {
-        r["relatedLocations"] = Value::Array(hops);
     }
-    if let Some(s) = &f.suppression {
-        // An inline `sagescan:ignore` comment lives in the IaC file itself; a config waiver
-        // lives in `sagescan.toml`, outside the analysed source.
-        let in_source = s.source.file().is_some_and(|w| !w.file.ends_with(".toml"));
-        let mut sup = json!({
-            "kind": if in_source { "inSource" } else { "external" },
-            "status": "accepted",
-            "justification": s.reason,
-        });
-        if let Some(span) = s.source.file() {
-            sup["location"] = json!({"physicalLocation": physical(span)});
-        }
-        if let Some(expires) = &s.expires {
-            sup["properties"] = json!({"expires": expires});
-        }
-        r["suppressions"] = json!([sup]);
-    }
-    r
 }
 
 fn notification(id: &str, level: &str, message: String, origin: &Origin) -> Value {
@@ -252,12 +386,30 @@ fn waiver_notification(id: &str, w: &WaiverNotice) -> Value {
     notification(id, "warning", text, &w.source)
 }
 
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    invocations: Value,
+    original_uri_base_ids: Value,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
 impl Emitter for Sarif {
     fn emit(&self, report: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
         let rules = rules(report.findings);
         let index: BTreeMap<&str, usize> =
             rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-        let results: Vec<Value> = report
+        let results: Vec<SarifResult<'_>> = report
             .findings
             .iter()
             .map(|f| result(report, f, &index))
@@ -271,29 +423,30 @@ impl Emitter for Sarif {
             .map(|w| waiver_notification("expired-waiver", w))
             .chain((report.waivers.unused.iter()).map(|w| waiver_notification("unused-waiver", w)))
             .collect();
-        let doc = json!({
-            "$schema": SCHEMA_URI,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": report.tool.name,
-                    "version": report.tool.version,
-                    "semanticVersion": report.tool.version,
-                    "informationUri": "https://github.com/sagescan/sagescan",
-                    "rules": rules.iter().map(rule_json).collect::<Vec<_>>(),
-                }},
-                "invocations": [{
-                    "executionSuccessful": true,
-                    "toolExecutionNotifications": gaps,
-                    "toolConfigurationNotifications": waivers,
-                }],
-                "originalUriBaseIds": {SRCROOT: {"description": {
-                    "text": "The directory sagescan was run from; relative paths are as given on its command line"
-                }}},
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }],
-        });
+        let run = Run {
+            tool: json!({"driver": {
+                "name": report.tool.name,
+                "version": report.tool.version,
+                "semanticVersion": report.tool.version,
+                "informationUri": "https://github.com/sagescan/sagescan",
+                "rules": rules.iter().map(rule_json).collect::<Vec<_>>(),
+            }}),
+            invocations: json!([{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": gaps,
+                "toolConfigurationNotifications": waivers,
+            }]),
+            original_uri_base_ids: json!({SRCROOT: {"description": {
+                "text": "The directory sagescan was run from; relative paths are as given on its command line"
+            }}}),
+            column_kind: "unicodeCodePoints",
+            results,
+        };
+        let doc = Log {
+            schema: SCHEMA_URI,
+            version: "2.1.0",
+            runs: [run],
+        };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         out.write_all(b"\n")
     }
@@ -483,10 +636,14 @@ mod tests {
 
     #[test]
     fn absolute_and_windows_paths_become_valid_uris() {
+        let json = |file| serde_json::to_value(artifact_location(file)).expect("serializes");
         assert_eq!(
-            artifact_location("/srv/my infra/main.tf"),
+            json("/srv/my infra/main.tf"),
             json!({"uri": "file:///srv/my%20infra/main.tf"})
         );
-        assert_eq!(artifact_location("infra\\é.tf")["uri"], "infra/%C3%A9.tf");
+        assert_eq!(
+            json("infra\\é.tf"),
+            json!({"uri": "infra/%C3%A9.tf", "uriBaseId": "%SRCROOT%"})
+        );
     }
 }

@@ -92,16 +92,31 @@ pub fn write(
         },
         |o| o.format,
     );
-    for o in outputs {
-        if let Some(path) = &o.file {
-            let mut bytes = Vec::new();
-            render(report, o.format, &style, false, &mut bytes)?;
-            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    // The reports are independent renderings of one immutable report: render them side by
+    // side (the HTML and SARIF of a large scan take longest), the stdout one on this thread.
+    std::thread::scope(|scope| {
+        let files: Vec<_> = outputs
+            .iter()
+            .filter_map(|o| o.file.as_ref().map(|path| (o.format, path)))
+            .map(|(format, path)| {
+                let style = &style;
+                scope.spawn(move || {
+                    let mut bytes = Vec::new();
+                    render(report, format, style, false, &mut bytes)?;
+                    std::fs::write(path, bytes)
+                        .with_context(|| format!("writing {}", path.display()))
+                })
+            })
+            .collect();
+        let mut stdout = Vec::new();
+        render(report, stdout_format, &style, style.color, &mut stdout)?;
+        for handle in files {
+            handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         }
-    }
-    let mut stdout = Vec::new();
-    render(report, stdout_format, &style, style.color, &mut stdout)?;
-    Ok(stdout)
+        Ok(stdout)
+    })
 }
 
 fn render(

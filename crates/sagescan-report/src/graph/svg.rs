@@ -10,8 +10,10 @@
 //! edges are drawn last, thick, in the path's colour. Node text is cut to fit its box; the
 //! full text is the node's `<title>` (a tooltip). All text is XML-escaped.
 
-use super::{Cluster, EdgeKind, Graph, Mark, Shape};
+use super::{Cluster, EdgeKind, Graph, Highlight, Mark, Shape};
 use crate::html::escape;
+use sagescan_model::ConfigId;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 const COLUMNS: usize = 6;
@@ -49,40 +51,81 @@ struct Band {
     nodes: Vec<usize>,
 }
 
-fn bands(g: &Graph) -> Vec<Band> {
-    fn all(c: &Cluster, out: &mut Vec<usize>) {
-        out.extend(&c.nodes);
-        for child in &c.children {
-            all(child, out);
-        }
+fn all(c: &Cluster, out: &mut Vec<usize>) {
+    out.extend(&c.nodes);
+    for child in &c.children {
+        all(child, out);
     }
+}
+
+fn bands(config: &Cluster) -> Vec<Band> {
     let mut out = Vec::new();
-    for config in &g.clusters {
-        for vpc in &config.children {
-            let mut nodes = Vec::new();
-            all(vpc, &mut nodes);
-            out.push(Band {
-                label: vpc.lines.join("  "),
-                nodes,
-            });
-        }
-        if !config.nodes.is_empty() {
-            out.push(Band {
-                label: format!("{}: outside any VPC", config.lines.join(" ")),
-                nodes: config.nodes.clone(),
-            });
-        }
+    for vpc in &config.children {
+        let mut nodes = Vec::new();
+        all(vpc, &mut nodes);
+        out.push(Band {
+            label: vpc.lines.join("  "),
+            nodes,
+        });
+    }
+    if !config.nodes.is_empty() {
+        out.push(Band {
+            label: format!("{}: outside any VPC", config.lines.join(" ")),
+            nodes: config.nodes.clone(),
+        });
     }
     out
 }
 
-/// `prefix` keeps ids unique when several diagrams share one page.
-pub(super) fn write(g: &Graph, prefix: &str) -> String {
+/// One SVG per configuration in `configs`. The graph was built for every configuration,
+/// so its top-level cluster `c` is configuration `c`; edges are bucketed by configuration
+/// once, so each diagram only looks at its own.
+pub(super) fn write_all(
+    g: &Graph,
+    configs: &[ConfigId],
+    highlights: &BTreeMap<ConfigId, Vec<Highlight>>,
+) -> BTreeMap<ConfigId, String> {
+    let mut cluster_of: Vec<Option<usize>> = vec![None; g.nodes.len()];
+    for (k, cluster) in g.clusters.iter().enumerate() {
+        let mut nodes = Vec::new();
+        all(cluster, &mut nodes);
+        for n in nodes {
+            cluster_of[n] = Some(k);
+        }
+    }
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); g.clusters.len()];
+    for (e, edge) in g.edges.iter().enumerate() {
+        if let Some(k) = cluster_of[edge.from].or(cluster_of[edge.to]) {
+            edges[k].push(e);
+        }
+    }
+    configs
+        .iter()
+        .filter_map(|&c| {
+            let k = c as usize;
+            let cluster = g.clusters.get(k)?;
+            debug_assert_eq!(cluster.id, format!("kc{c}"));
+            // Green when a highlighted path gets through, red when every one is blocked,
+            // as `sagescan graph` draws a single path.
+            let list = highlights.get(&c).map_or(&[][..], Vec::as_slice);
+            let colour = if list.iter().any(|h| h.reachable) {
+                super::GREEN
+            } else {
+                super::RED
+            };
+            Some((c, write(g, cluster, &edges[k], colour, &format!("c{c}"))))
+        })
+        .collect()
+}
+
+/// Draws one configuration: its cluster, the edges that touch it, and the nodes outside
+/// every cluster (the internet). `prefix` keeps ids unique when diagrams share one page.
+fn write(g: &Graph, config: &Cluster, edge_ids: &[usize], colour: &str, prefix: &str) -> String {
     let x_of = |col: usize| 10 + col as u32 * (NODE_W + COL_GAP);
     let mut pos: Vec<Option<(u32, u32)>> = vec![None; g.nodes.len()];
     let mut body = String::new();
     let mut y = 10;
-    for band in bands(g) {
+    for band in bands(config) {
         let mut rows = [0u32; COLUMNS];
         let top = y + BAND_PAD;
         for &n in &band.nodes {
@@ -111,8 +154,18 @@ pub(super) fn write(g: &Graph, prefix: &str) -> String {
 
     let mut edges = String::new();
     // Path edges last, so they are drawn over the others.
-    let mut order: Vec<usize> = (0..g.edges.len()).collect();
+    let mut order: Vec<usize> = edge_ids.to_vec();
     order.sort_by_key(|&e| g.edges[e].on_path);
+    // The internet is shared by every configuration: it is on this diagram's path only
+    // when one of this diagram's path edges reaches it.
+    let mut top_on_path = vec![false; g.nodes.len()];
+    for &e in edge_ids {
+        let edge = &g.edges[e];
+        if edge.on_path {
+            top_on_path[edge.from] = true;
+            top_on_path[edge.to] = true;
+        }
+    }
     for e in order {
         let edge = &g.edges[e];
         let (Some((x1, y1)), Some((x2, y2))) = (pos[edge.from], pos[edge.to]) else {
@@ -121,7 +174,7 @@ pub(super) fn write(g: &Graph, prefix: &str) -> String {
         let (x1, y1, x2, y2) = (x1 + NODE_W, y1 + NODE_H / 2, x2, y2 + NODE_H / 2);
         let bend = (x2 as i64 - x1 as i64).abs().max(60) / 2;
         let (stroke, extra) = if edge.on_path {
-            (g.path_colour(), r#" stroke-width="3" class="edge on-path""#)
+            (colour, r#" stroke-width="3" class="edge on-path""#)
         } else {
             match edge.kind {
                 EdgeKind::Placement => ("#8c959f", r#" stroke-dasharray="5 4" class="edge""#),
@@ -139,11 +192,20 @@ pub(super) fn write(g: &Graph, prefix: &str) -> String {
     }
 
     let mut nodes = String::new();
-    for (n, node) in g.nodes.iter().enumerate() {
+    let mut drawn: Vec<usize> = g.top.clone();
+    all(config, &mut drawn);
+    drawn.sort_unstable();
+    for n in drawn {
+        let node = &g.nodes[n];
         let Some((x, y)) = pos[n] else { continue };
-        let (fill, stroke, width) = match node.mark {
+        let mark = if g.top.contains(&n) && !top_on_path[n] {
+            Mark::None
+        } else {
+            node.mark
+        };
+        let (fill, stroke, width) = match mark {
             Mark::Blocked => (super::RED_FILL, super::RED, 3),
-            Mark::Path => (fill(node.shape), g.path_colour(), 3),
+            Mark::Path => (fill(node.shape), colour, 3),
             Mark::None => (fill(node.shape), "#57606a", 1),
         };
         let rx = if node.shape == Shape::Workload { 14 } else { 4 };
@@ -171,9 +233,7 @@ pub(super) fn write(g: &Graph, prefix: &str) -> String {
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" class="network" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">"##
     );
-    if !g.title.is_empty() {
-        let _ = writeln!(out, "<title>{}</title>", escape(&g.title.join("; ")));
-    }
+    let _ = writeln!(out, "<title>{}</title>", escape(&config.lines.join(" ")));
     let _ = writeln!(
         out,
         r##"<defs><marker id="{prefix}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/></marker></defs>"##

@@ -197,6 +197,8 @@ struct Graph {
     /// subnets a network ACL and the workloads a security group applies to).
     block_nodes: HashMap<(ConfigId, String), Vec<usize>>,
     configs: Vec<ConfigId>,
+    /// (from, to) → the edge between them, so marking a path does not scan every edge.
+    edge_index: HashMap<(usize, usize), usize>,
 }
 
 /// Where a node goes in the cluster tree.
@@ -1030,6 +1032,7 @@ impl<'m> Builder<'m> {
             path_nodes: self.path_nodes,
             block_nodes: self.block_nodes,
             configs,
+            edge_index: self.edge_index,
         }
     }
 }
@@ -1110,12 +1113,14 @@ impl Graph {
             return;
         }
         let mut found = false;
-        for e in &mut self.edges {
-            let forward = from.contains(&e.from) && to.contains(&e.to);
-            let backward = to.contains(&e.from) && from.contains(&e.to);
-            if forward || backward {
-                e.on_path = true;
-                found = true;
+        for &a in from {
+            for &b in to {
+                for key in [(a, b), (b, a)] {
+                    if let Some(&e) = self.edge_index.get(&key) {
+                        self.edges[e].on_path = true;
+                        found = true;
+                    }
+                }
             }
         }
         if !found && let (Some(&a), Some(&b)) = (from.first(), to.first()) {
@@ -1126,6 +1131,7 @@ impl Graph {
                 kind: EdgeKind::PathOnly,
                 on_path: true,
             });
+            self.edge_index.insert((a, b), self.edges.len() - 1);
         }
     }
 

@@ -1812,6 +1812,41 @@ resource "aws_sagemaker_domain" "main" {
     }
 
     #[test]
+    fn svg_draws_the_same_path_per_configuration_in_tier_columns() {
+        let model = seed();
+        let topology = Topology::new(&model);
+        let highlights = BTreeMap::from([(0, vec![witness()])]);
+        let svgs = svgs(&model, &topology, &[0], &highlights);
+        let svg = &svgs[&0];
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        // The witness: the same six edges as in DOT, green and thick.
+        assert_eq!(
+            svg.matches(r##"stroke="#1a7f37" stroke-width="3" class="edge on-path""##)
+                .count(),
+            6,
+            "{svg}"
+        );
+        // Columns by tier: a workload left of its subnet, left of its route table, left
+        // of the NAT gateway, left of the internet gateway, left of the internet.
+        let x = |node: &str| -> u32 {
+            let at = svg
+                .find(&format!("data-node=\"{node}\""))
+                .unwrap_or_else(|| panic!("{node} drawn"));
+            let rect = &svg[at..];
+            let x = &rect[rect.find("<rect x=\"").expect("a box") + 9..];
+            x[..x.find('"').expect("closing quote")]
+                .parse()
+                .expect("a number")
+        };
+        let columns = ["w0s2", "s2", "r3", "n0", "i0", "internet"].map(x);
+        assert!(columns.windows(2).all(|w| w[0] < w[1]), "{columns:?}");
+        // Marker ids are prefixed, so several diagrams can share a page.
+        assert!(svg.contains(r#"<marker id="c0-arrow""#));
+        // Same input, same bytes.
+        assert_eq!(&svgs, &super::svgs(&model, &topology, &[0], &highlights));
+    }
+
+    #[test]
     fn a_witness_path_is_drawn_green_over_the_network() {
         let model = seed();
         let out = draw(&model, Some(&witness()), GraphFormat::Dot);

@@ -357,6 +357,12 @@ mod tests {
     }
 
     #[test]
+    fn page_matches_snapshot() {
+        let (model, run) = sample();
+        insta::assert_snapshot!(render(&model, &run));
+    }
+
+    #[test]
     fn user_text_is_escaped_everywhere() {
         let (model, run) = hostile();
         let html = render(&model, &run);

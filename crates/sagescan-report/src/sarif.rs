@@ -523,6 +523,22 @@ mod tests {
     }
 
     #[test]
+    fn results_match_snapshot() {
+        // The rules are the registry's pages (covered below); the results are this file's.
+        let (model, run, waivers) = waived();
+        let mut out = Vec::new();
+        Sarif
+            .emit(
+                &Report::new(TOOL, &model, &run).with_waivers(waivers),
+                &mut out,
+            )
+            .expect("writing to a Vec");
+        let mut doc: Value = serde_json::from_slice(&out).expect("JSON");
+        doc["runs"][0]["tool"]["driver"]["rules"] = json!("(the registry)");
+        insta::assert_json_snapshot!(doc);
+    }
+
+    #[test]
     fn rules_carry_the_knowledge_base_page_and_severity() {
         let (model, run) = sample();
         let doc = render(&model, &run);

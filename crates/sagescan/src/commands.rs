@@ -78,6 +78,7 @@ fn rejected(problems: &[Problem], what: &str) -> ExitCode {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
+    crate::output::check(&args.outputs)?;
     let config = match configuration(&args)? {
         Ok(config) => config,
         Err(problems) => return Ok(rejected(&problems, "the configuration")),

@@ -68,6 +68,14 @@ pub fn parse(s: &str) -> Result<Output, String> {
     }
 }
 
+/// Rejects what no scan could satisfy (two reports for stdout), before scanning.
+pub fn check(outputs: &[Output]) -> Result<()> {
+    if outputs.iter().filter(|o| o.file.is_none()).count() > 1 {
+        bail!("more than one -o report goes to stdout; give all but one a file (`-o FORMAT:FILE`)");
+    }
+    Ok(())
+}
+
 /// How the text report looks on stdout (colour only on a terminal).
 pub struct TextStyle {
     pub color: bool,
@@ -81,11 +89,9 @@ pub fn write(
     format: Format,
     style: TextStyle,
 ) -> Result<Vec<u8>> {
-    let to_stdout: Vec<&Output> = outputs.iter().filter(|o| o.file.is_none()).collect();
-    if to_stdout.len() > 1 {
-        bail!("more than one -o report goes to stdout; give all but one a file (`-o FORMAT:FILE`)");
-    }
-    let stdout_format = to_stdout.first().map_or(
+    check(outputs)?;
+    let to_stdout = outputs.iter().find(|o| o.file.is_none());
+    let stdout_format = to_stdout.map_or(
         match format {
             Format::Text => ReportFormat::Text,
             Format::Json => ReportFormat::Json,

@@ -208,3 +208,76 @@ pub fn waived() -> (Model, CheckRun, WaiverReport) {
     };
     (model, run, waivers)
 }
+
+/// A hostile input for every format's escaping: a resource named like a script tag, a file
+/// path with `"&<>`, a message that a spreadsheet would run as a formula and that carries
+/// Markdown table pipes, and a reachability path whose hops point into that file.
+pub fn hostile() -> (Model, CheckRun) {
+    const FILE: &str = "in\"f&r<a>/main.tf";
+    const ADDRESS: &str = "aws_sagemaker_notebook_instance.<script>alert(1)</script>";
+    let text = "resource \"aws_sagemaker_notebook_instance\" \"x\" {\n  direct_internet_access = \"Enabled\"\n}\n";
+    let mut model = Model::default();
+    model.add_config("<b>root</b>", "terraform");
+    model.sources.push(SourceFile {
+        path: FILE.into(),
+        text: text.into(),
+    });
+    model.finish();
+    let at = |line: u32, start: u32| {
+        Origin::File(FileSpan {
+            file: FILE.into(),
+            start,
+            end: start + 5,
+            line,
+            column: 3,
+        })
+    };
+    let nb = resource(
+        "sagemaker_notebook_instance",
+        ADDRESS,
+        "aws_sagemaker_notebook_instance",
+    );
+    let mut reach = finding(
+        (
+            "NET101",
+            "workload-internet-egress-uninspected",
+            Severity::High,
+        ),
+        Status::Fail,
+        (&nb, &at(1, 0)),
+        at(2, 50),
+        "=cmd|' /C calc'!A0 reaches the internet | through <igw> & \"nat\"",
+    );
+    reach.path = vec![
+        sagescan_reach::Hop {
+            resource: "aws_security_group.<img src=x onerror=alert(2)>".into(),
+            kind: "security_group",
+            decision: sagescan_reach::Decision::Allow,
+            rule: "egress 0.0.0.0/0 \"all\" <any>".into(),
+            origin: at(2, 50),
+        },
+        sagescan_reach::Hop {
+            resource: "internet".into(),
+            kind: "internet",
+            decision: sagescan_reach::Decision::Allow,
+            rule: "default route".into(),
+            origin: Origin::None,
+        },
+    ];
+    let unsure = finding(
+        ("SM113", "notebook-root-access", Severity::High),
+        Status::Inconclusive,
+        (&nb, &at(1, 0)),
+        at(1, 0),
+        "+SUM(1,2) @x -y\tcannot tell RootAccess | unknown",
+    );
+    let run = CheckRun {
+        failed: 1,
+        inconclusive: 1,
+        passed: 0,
+        checks_run: 2,
+        resources: 1,
+        findings: vec![reach, unsure],
+    };
+    (model, run)
+}

@@ -43,6 +43,8 @@
 //! marked red with a note; a blocking security group or network ACL marks the workloads or
 //! subnets it applies to.
 
+mod svg;
+
 use sagescan_checks::workload::workloads;
 use sagescan_model::network::{
     AssociationTarget, EndpointType, Firewall, InternetGateway, NatGateway, RouteDestination,
@@ -50,6 +52,7 @@ use sagescan_model::network::{
 };
 use sagescan_model::sagemaker::AppNetworkAccessType;
 use sagescan_model::{ConfigId, Link, Model, Ref, Toggle, Topology, Value};
+use sagescan_reach::{Decision, Hop};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
@@ -73,6 +76,24 @@ pub struct Highlight {
     pub title: String,
 }
 
+impl Highlight {
+    /// The path from workload `from` through `path`'s hops.
+    pub fn of_path(from: &str, path: &[Hop], reachable: bool, title: String) -> Highlight {
+        Highlight {
+            hops: std::iter::once(from.to_string())
+                .chain(path.iter().map(|h| h.resource.to_string()))
+                .collect(),
+            blocked_at: path
+                .iter()
+                .filter(|h| h.decision == Decision::Block)
+                .map(|h| h.resource.to_string())
+                .collect(),
+            reachable,
+            title,
+        }
+    }
+}
+
 /// Draws the network of configuration `config` (all of them when `None`), with
 /// `highlight` over it when given.
 pub fn render(
@@ -92,6 +113,29 @@ pub fn render(
     }
 }
 
+/// Draws the network of each configuration in `configs` as one self-contained `<svg>`
+/// element (for the HTML report), with that configuration's `highlights` over it.
+///
+/// The graph is built once for the whole model and cut per configuration: building it per
+/// configuration would walk the whole model once per configuration (quadratic on a large
+/// monorepo).
+pub fn svgs(
+    model: &Model,
+    topology: &Topology,
+    configs: &[ConfigId],
+    highlights: &BTreeMap<ConfigId, Vec<Highlight>>,
+) -> BTreeMap<ConfigId, String> {
+    let mut graph = Builder::new(model, topology, None).build();
+    for (&c, list) in highlights {
+        // Highlight within its own configuration only (hop addresses repeat across them).
+        graph.configs = vec![c];
+        for h in list {
+            graph.highlight(h);
+        }
+    }
+    svg::write_all(&graph, configs, highlights)
+}
+
 const GREEN: &str = "#1a7f37";
 const RED: &str = "#cf222e";
 const RED_FILL: &str = "#ffebe9";
@@ -100,7 +144,10 @@ const RED_FILL: &str = "#ffebe9";
 enum Shape {
     Subnet,
     RouteTable,
+    /// A NAT gateway.
     Gateway,
+    /// An internet gateway: the last hop before the internet.
+    InternetGateway,
     Firewall,
     Endpoint,
     Workload,
@@ -169,6 +216,8 @@ struct Graph {
     /// subnets a network ACL and the workloads a security group applies to).
     block_nodes: HashMap<(ConfigId, String), Vec<usize>>,
     configs: Vec<ConfigId>,
+    /// (from, to) → the edge between them, so marking a path does not scan every edge.
+    edge_index: HashMap<(usize, usize), usize>,
 }
 
 /// Where a node goes in the cluster tree.
@@ -516,7 +565,7 @@ impl<'m> Builder<'m> {
                     }
                 },
             };
-            let n = self.placed(place, format!("i{i}"), lines, Shape::Gateway);
+            let n = self.placed(place, format!("i{i}"), lines, Shape::InternetGateway);
             self.igw_node.insert(i, n);
             self.hop(c, &igw.meta.address, n);
             // A detached gateway forwards nothing.
@@ -1002,6 +1051,7 @@ impl<'m> Builder<'m> {
             path_nodes: self.path_nodes,
             block_nodes: self.block_nodes,
             configs,
+            edge_index: self.edge_index,
         }
     }
 }
@@ -1082,12 +1132,14 @@ impl Graph {
             return;
         }
         let mut found = false;
-        for e in &mut self.edges {
-            let forward = from.contains(&e.from) && to.contains(&e.to);
-            let backward = to.contains(&e.from) && from.contains(&e.to);
-            if forward || backward {
-                e.on_path = true;
-                found = true;
+        for &a in from {
+            for &b in to {
+                for key in [(a, b), (b, a)] {
+                    if let Some(&e) = self.edge_index.get(&key) {
+                        self.edges[e].on_path = true;
+                        found = true;
+                    }
+                }
             }
         }
         if !found && let (Some(&a), Some(&b)) = (from.first(), to.first()) {
@@ -1098,6 +1150,7 @@ impl Graph {
                 kind: EdgeKind::PathOnly,
                 on_path: true,
             });
+            self.edge_index.insert((a, b), self.edges.len() - 1);
         }
     }
 
@@ -1228,7 +1281,7 @@ fn dot_node(out: &mut String, g: &Graph, n: usize, depth: usize) {
     let (shape, mut style, fill): (&str, Vec<&str>, Option<&str>) = match node.shape {
         Shape::Subnet => ("box", vec![], None),
         Shape::RouteTable => ("note", vec![], None),
-        Shape::Gateway => ("hexagon", vec![], None),
+        Shape::Gateway | Shape::InternetGateway => ("hexagon", vec![], None),
         Shape::Firewall => ("octagon", vec!["filled"], Some("#fff8c5")),
         Shape::Endpoint => ("component", vec![], None),
         Shape::Workload => ("box", vec!["rounded", "filled"], Some("#ddf4ff")),
@@ -1406,7 +1459,7 @@ fn mermaid_node(out: &mut String, g: &Graph, n: usize, depth: usize) {
     let (open, close) = match node.shape {
         Shape::Subnet => ("[", "]"),
         Shape::RouteTable => ("[/", "/]"),
-        Shape::Gateway => ("{{", "}}"),
+        Shape::Gateway | Shape::InternetGateway => ("{{", "}}"),
         Shape::Firewall => ("[[", "]]"),
         Shape::Endpoint => (">", "]"),
         Shape::Workload => ("(", ")"),
@@ -1775,6 +1828,41 @@ resource "aws_sagemaker_domain" "main" {
             reachable: true,
             title: "notebook to pypi.org:443: reachable".into(),
         }
+    }
+
+    #[test]
+    fn svg_draws_the_same_path_per_configuration_in_tier_columns() {
+        let model = seed();
+        let topology = Topology::new(&model);
+        let highlights = BTreeMap::from([(0, vec![witness()])]);
+        let svgs = svgs(&model, &topology, &[0], &highlights);
+        let svg = &svgs[&0];
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        // The witness: the same six edges as in DOT, green and thick.
+        assert_eq!(
+            svg.matches(r##"stroke="#1a7f37" stroke-width="3" class="edge on-path""##)
+                .count(),
+            6,
+            "{svg}"
+        );
+        // Columns by tier: a workload left of its subnet, left of its route table, left
+        // of the NAT gateway, left of the internet gateway, left of the internet.
+        let x = |node: &str| -> u32 {
+            let at = svg
+                .find(&format!("data-node=\"{node}\""))
+                .unwrap_or_else(|| panic!("{node} drawn"));
+            let rect = &svg[at..];
+            let x = &rect[rect.find("<rect x=\"").expect("a box") + 9..];
+            x[..x.find('"').expect("closing quote")]
+                .parse()
+                .expect("a number")
+        };
+        let columns = ["w0s2", "s2", "r3", "n0", "i0", "internet"].map(x);
+        assert!(columns.windows(2).all(|w| w[0] < w[1]), "{columns:?}");
+        // Marker ids are prefixed, so several diagrams can share a page.
+        assert!(svg.contains(r#"<marker id="c0-arrow""#));
+        // Same input, same bytes.
+        assert_eq!(&svgs, &super::svgs(&model, &topology, &[0], &highlights));
     }
 
     #[test]

@@ -1,13 +1,19 @@
 //! Report emitters: turn one check run over one model into the text a user reads.
 //!
-//! Every format is an [`Emitter`] in a file of its own ([`text`], [`json`]) and is fed the
+//! Every format is an [`Emitter`] in a file of its own ([`text`], [`json`], [`sarif`],
+//! [`junit`], [`html`], [`csv`], [`markdown`]) and is fed the
 //! same [`Report`]: the complete, sorted findings, the run's metadata and the coverage gaps.
 //! Emitters do no I/O besides writing to the sink they are given and depend on nothing but
 //! the report, so their output is deterministic: the same model yields the same bytes.
 
+pub mod csv;
 pub mod graph;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod reach;
+pub mod sarif;
 pub mod text;
 
 use sagescan_checks::{CheckRun, Finding, Severity, Status, WaiverReport};
@@ -16,7 +22,12 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 use std::io;
 
+pub use csv::Csv;
+pub use html::Html;
 pub use json::{Json, SCHEMA_VERSION};
+pub use junit::Junit;
+pub use markdown::Markdown;
+pub use sarif::Sarif;
 pub use text::Text;
 
 /// Writes a report in one format.

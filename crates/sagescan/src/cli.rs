@@ -62,6 +62,12 @@ pub struct ScanArgs {
     #[arg(long)]
     pub explain_paths: bool,
 
+    /// Also write a report: FORMAT is text, json, sarif, junit, html, csv or markdown;
+    /// without `:FILE` it goes to stdout instead of --format's (at most one may).
+    /// Repeatable, so one scan writes several reports.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT[:FILE]", value_parser = crate::output::parse)]
+    pub outputs: Vec<crate::output::Output>,
+
     /// Exit with 1 when a finding fails at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
     pub fail_on: FailOn,

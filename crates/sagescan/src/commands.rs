@@ -12,7 +12,7 @@ use anyhow::{Context as _, Result};
 use sagescan_checks::{CHECKS, Severity, Status};
 use sagescan_load::LoadOptions;
 use sagescan_model::{ConfigId, Model};
-use sagescan_report::{Emitter, Json, Report, Text, Tool};
+use sagescan_report::{Report, Tool};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
@@ -81,6 +81,7 @@ fn rejected(problems: &[Problem], what: &str) -> ExitCode {
 }
 
 fn scan(args: ScanArgs) -> Result<ExitCode> {
+    crate::output::check(&args.outputs)?;
     let config = match configuration(&args)? {
         Ok(config) => config,
         Err(problems) => return Ok(rejected(&problems, "the configuration")),
@@ -107,16 +108,11 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let waivers = sagescan_checks::policy::apply(&mut run, &checks, &policy, config::today());
     let report = Report::new(TOOL, &model, &run).with_waivers(waivers);
 
-    let mut out = Vec::new();
-    match args.format {
-        Format::Json => Json.emit(&report, &mut out)?,
-        Format::Text => Text {
-            color: use_color(),
-            explain_paths: args.explain_paths,
-            ..Text::default()
-        }
-        .emit(&report, &mut out)?,
-    }
+    let style = crate::output::TextStyle {
+        color: use_color(),
+        explain_paths: args.explain_paths,
+    };
+    let out = crate::output::write(&report, &args.outputs, args.format, style)?;
     write_stdout(&out)?;
 
     if let Some(why) = nothing_scanned(&model) {

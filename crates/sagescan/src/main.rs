@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod config;
 mod history;
+mod output;
 mod reach;
 mod select;
 

@@ -6,7 +6,7 @@ use crate::commands::{EXIT_FINDINGS, load, write_stdout};
 use anyhow::{Result, anyhow, bail};
 use sagescan_model::network::{SecurityGroup, Subnet};
 use sagescan_model::{Model, Resource, Topology};
-use sagescan_reach::{Answer, Decision, Destination, Direction, Engine, Verdict, Workload};
+use sagescan_reach::{Answer, Destination, Direction, Engine, Verdict, Workload};
 use sagescan_report::graph::{self, Highlight};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -118,19 +118,12 @@ pub fn graph(args: GraphArgs) -> Result<ExitCode> {
             let to = Destination::parse(to).map_err(|e| anyhow!("--to {e}"))?;
             let engine = Engine::new(&model, &topology);
             let a = ask(&engine, &model, from, &[], &to, Direction::Egress)?;
-            Some(Highlight {
-                hops: std::iter::once(a.from.clone())
-                    .chain(a.path.iter().map(|h| h.resource.to_string()))
-                    .collect(),
-                blocked_at: a
-                    .path
-                    .iter()
-                    .filter(|h| h.decision == Decision::Block)
-                    .map(|h| h.resource.to_string())
-                    .collect(),
-                reachable: a.verdict == Verdict::Reachable,
-                title: format!("{} → {}: {}", a.from, a.to, a.verdict.as_str()),
-            })
+            Some(Highlight::of_path(
+                &a.from,
+                &a.path,
+                a.verdict == Verdict::Reachable,
+                format!("{} → {}: {}", a.from, a.to, a.verdict.as_str()),
+            ))
         }
         _ => None,
     };

@@ -1,0 +1,161 @@
+//! CSV, one row per finding, for spreadsheets and ad-hoc filtering.
+//!
+//! RFC 4180: CRLF line ends, a field is quoted when it holds a comma, quote or line break,
+//! and quotes are doubled. Every field a user controls can also be a formula: a spreadsheet
+//! runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP's "CSV
+//! injection"), so such a cell is prefixed with `'`, which spreadsheets show as text.
+//! Numbers the tool writes itself (line, column) are never prefixed.
+
+use crate::{Emitter, Report};
+use sagescan_checks::Finding;
+use std::io;
+
+/// Emits the CSV report.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Csv;
+
+const HEADER: [&str; 14] = [
+    "code",
+    "name",
+    "severity",
+    "status",
+    "configuration",
+    "resource_kind",
+    "resource",
+    "file",
+    "line",
+    "column",
+    "message",
+    "remediation",
+    "waiver_reason",
+    "fingerprint",
+];
+
+/// A text cell: control characters other than line breaks and tabs replaced (an escape
+/// sequence must not reach a terminal that prints the file), neutralised if a spreadsheet
+/// would read it as a formula, then quoted.
+fn text(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c,
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect();
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    quoted(&s)
+}
+
+fn quoted(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn row(report: &Report<'_>, f: &Finding) -> Vec<String> {
+    let config = report
+        .model
+        .configs
+        .get(f.resource.config as usize)
+        .map_or("", |c| c.name.as_str());
+    let at = f.location.file();
+    let status = match f.status {
+        sagescan_checks::Status::Fail => "fail",
+        sagescan_checks::Status::Inconclusive => "inconclusive",
+        sagescan_checks::Status::Suppressed => "suppressed",
+    };
+    vec![
+        text(f.code),
+        text(f.name),
+        text(f.severity.as_str()),
+        text(status),
+        text(config),
+        text(f.resource.kind),
+        text(&f.resource.address),
+        text(at.map_or("", |s| &*s.file)),
+        at.map_or(String::new(), |s| s.line.to_string()),
+        at.map_or(String::new(), |s| s.column.to_string()),
+        text(&f.message),
+        text(f.remediation),
+        text(f.suppression.as_ref().map_or("", |w| w.reason.as_str())),
+        text(&f.fingerprint(report.model)),
+    ]
+}
+
+impl Emitter for Csv {
+    fn emit(&self, report: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
+        let mut s = HEADER.join(",");
+        s.push_str("\r\n");
+        for f in report.findings {
+            s.push_str(&row(report, f).join(","));
+            s.push_str("\r\n");
+        }
+        out.write_all(s.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Tool;
+    use crate::fixtures::{hostile, sample};
+
+    const TOOL: Tool<'static> = Tool {
+        name: "sagescan",
+        version: "0.0.0-test",
+    };
+
+    fn render(model: &sagescan_model::Model, run: &sagescan_checks::CheckRun) -> String {
+        let mut out = Vec::new();
+        Csv.emit(&Report::new(TOOL, model, run), &mut out)
+            .expect("writing to a Vec");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn report_matches_snapshot() {
+        let (model, run) = sample();
+        insta::assert_snapshot!(render(&model, &run));
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_quotes_doubled() {
+        let (model, run) = hostile();
+        let csv = render(&model, &run);
+        let rows: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(rows.len(), 4, "header, two findings, final empty: {csv:?}");
+        assert!(
+            rows[1].contains(
+                r#","'=cmd|' /C calc'!A0 reaches the internet | through <igw> & ""nat""","#
+            ),
+            "{}",
+            rows[1]
+        );
+        assert!(
+            rows[1].contains(r#","in""f&r<a>/main.tf",2,3,"#),
+            "{}",
+            rows[1]
+        );
+        assert!(
+            rows[2].contains(",\"'+SUM(1,2) @x -y\tcannot tell RootAccess | unknown\","),
+            "{}",
+            rows[2]
+        );
+    }
+
+    #[test]
+    fn quoting_follows_rfc_4180() {
+        assert_eq!(text("plain"), "plain");
+        assert_eq!(text("a,b"), "\"a,b\"");
+        assert_eq!(text("say \"hi\"\nbye"), "\"say \"\"hi\"\"\nbye\"");
+        assert_eq!(text("-1"), "'-1");
+        assert_eq!(text("=1,2"), "\"'=1,2\"");
+    }
+}

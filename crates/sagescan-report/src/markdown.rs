@@ -1,0 +1,167 @@
+//! Markdown for pull-request comments: a verdict line, counts, a table of the findings
+//! (most severe first) and the coverage gaps.
+//!
+//! User text (addresses, messages, paths) goes into table cells, so it must neither end a
+//! cell (`|`), nor a row (line breaks), nor become markup or HTML: CommonMark lets any ASCII
+//! punctuation be backslash-escaped, so the characters that could start markup are.
+//! The table stops after [`MAX_ROWS`] rows: GitHub rejects comments over 65,536 characters.
+
+use crate::{Emitter, Report, origin_label};
+use sagescan_checks::{Finding, Status};
+use std::fmt::Write as _;
+use std::io;
+
+/// Findings listed before the table is cut, leaving room under GitHub's comment limit.
+pub const MAX_ROWS: usize = 150;
+
+/// Emits the Markdown report.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Markdown;
+
+/// Text safe inside a table cell: markup characters escaped, line breaks and control
+/// characters turned into spaces.
+fn cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn status(f: &Finding) -> &'static str {
+    match f.status {
+        Status::Fail => "fail",
+        Status::Inconclusive => "inconclusive",
+        Status::Suppressed => "waived",
+    }
+}
+
+impl Emitter for Markdown {
+    fn emit(&self, report: &Report<'_>, out: &mut dyn io::Write) -> io::Result<()> {
+        let s = &report.summary;
+        let mut md = String::new();
+        let verdict = if s.failed > 0 {
+            "❌ findings"
+        } else if s.inconclusive > 0 || !report.gaps.is_empty() {
+            "⚠️ nothing failed, but not everything could be decided"
+        } else {
+            "✅ no findings"
+        };
+        let _ = writeln!(
+            md,
+            "## {} {}: {verdict}\n",
+            report.tool.name, report.tool.version
+        );
+        let severities: Vec<String> = s
+            .by_severity
+            .nonzero()
+            .iter()
+            .map(|(sev, n)| format!("{n} {sev}"))
+            .collect();
+        let by = if severities.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", severities.join(", "))
+        };
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        let _ = writeln!(
+            md,
+            "**{}** failed{by} · **{}** inconclusive · **{}** waived · **{}** passed · {} in {}\n",
+            s.failed,
+            s.inconclusive,
+            s.suppressed,
+            s.passed,
+            plural(s.resources, "resource"),
+            plural(s.configurations, "configuration")
+        );
+        let mut findings: Vec<&Finding> = report.findings.iter().collect();
+        // Most severe first; the stable sort keeps the report's order within a severity.
+        findings.sort_by_key(|f| (f.status, std::cmp::Reverse(f.severity)));
+        if !findings.is_empty() {
+            md.push_str("| Severity | Status | Check | Resource | Location | Message |\n");
+            md.push_str("| --- | --- | --- | --- | --- | --- |\n");
+            for f in findings.iter().take(MAX_ROWS) {
+                let at = origin_label(&f.location).unwrap_or_default();
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} {} | {} | {} | {} |",
+                    f.severity,
+                    status(f),
+                    f.code,
+                    cell(f.name),
+                    cell(&f.resource.address),
+                    cell(&at),
+                    cell(&f.message)
+                );
+            }
+            if findings.len() > MAX_ROWS {
+                let _ = writeln!(
+                    md,
+                    "\n… and {} more; see the full report.",
+                    findings.len() - MAX_ROWS
+                );
+            }
+            md.push('\n');
+        }
+        if !report.gaps.is_empty() {
+            md.push_str("### Coverage gaps (not scanned)\n\n");
+            for g in &report.gaps {
+                let at = origin_label(&g.origin)
+                    .map(|l| format!("{}: ", cell(&l)))
+                    .unwrap_or_default();
+                let _ = writeln!(md, "- {at}{} ({})", cell(&g.message), cell(&g.kind));
+            }
+            md.push('\n');
+        }
+        out.write_all(md.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Tool;
+    use crate::fixtures::{hostile, waived};
+
+    const TOOL: Tool<'static> = Tool {
+        name: "sagescan",
+        version: "0.0.0-test",
+    };
+
+    fn render(report: &Report<'_>) -> String {
+        let mut out = Vec::new();
+        Markdown.emit(report, &mut out).expect("writing to a Vec");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn report_matches_snapshot() {
+        let (model, run, waivers) = waived();
+        insta::assert_snapshot!(render(
+            &Report::new(TOOL, &model, &run).with_waivers(waivers)
+        ));
+    }
+
+    #[test]
+    fn pipes_and_html_cannot_break_the_table() {
+        let (model, run) = hostile();
+        let md = render(&Report::new(TOOL, &model, &run));
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+        assert_eq!(rows.len(), 4, "header, rule, two findings: {md}");
+        for row in &rows {
+            // Seven unescaped pipes: six cells.
+            let bare = row.replace("\\|", "");
+            assert_eq!(bare.matches('|').count(), 7, "{row}");
+        }
+        assert!(!md.contains("<script>"), "{md}");
+        assert!(md.contains(r"aws\_sagemaker\_notebook\_instance.\<script\>alert(1)\</script\>"));
+        assert!(md.contains(r#"in"f\&r\<a\>/main.tf:2:3"#), "{md}");
+    }
+}

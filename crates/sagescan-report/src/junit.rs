@@ -8,54 +8,88 @@
 //! Passing (check, resource) pairs are not listed one by one: the engine counts passes
 //! without recording them, so their count is the `passed` property of the `coverage` suite.
 //!
-//! The document is built with quick-junit (nextest's serializer), which escapes text and
-//! drops characters XML 1.0 cannot carry. It has no timestamps, so output is deterministic.
+//! The document is written directly: it is a handful of elements, and quick-junit, which
+//! was used first, strips ANSI escapes from every string with a terminal parser that cost
+//! more than all the other reports together on a large scan. Text is escaped and the
+//! control characters XML 1.0 cannot carry are spelled out. No timestamps: output is
+//! deterministic.
 
 use crate::{Emitter, Report, origin_label};
-use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use sagescan_checks::{Finding, Status};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io;
 
-/// Emits a JUnit XML report.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Junit;
 
-fn case(report: &Report<'_>, f: &Finding) -> TestCase {
+/// What a test case reports: `failure`, `skipped` or `error`, with its attributes and body.
+struct Outcome {
+    element: &'static str,
+    message: String,
+    kind: Option<String>,
+    body: Option<String>,
+}
+
+struct Case {
+    name: String,
+    classname: String,
+    outcome: Outcome,
+}
+
+fn case(report: &Report<'_>, f: &Finding) -> Case {
     let at = origin_label(&f.location).unwrap_or_else(|| "no file location".into());
-    let status = match f.status {
-        Status::Fail => {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            s.set_message(f.message.as_str())
-                .set_type(f.severity.as_str())
-                .set_description(format!(
-                    "{at}\n{}\nremediation: {}",
-                    f.message, f.remediation
-                ));
-            s
-        }
-        Status::Inconclusive => {
-            let mut s = TestCaseStatus::skipped();
-            s.set_message(format!("inconclusive: {}", f.message))
-                .set_description(at);
-            s
-        }
+    let outcome = match f.status {
+        Status::Fail => Outcome {
+            element: "failure",
+            message: f.message.clone(),
+            kind: Some(f.severity.as_str().to_string()),
+            body: Some(format!(
+                "{at}\n{}\nremediation: {}",
+                f.message, f.remediation
+            )),
+        },
+        Status::Inconclusive => Outcome {
+            element: "skipped",
+            message: format!("inconclusive: {}", f.message),
+            kind: None,
+            body: Some(at),
+        },
         Status::Suppressed => {
-            let mut s = TestCaseStatus::skipped();
             let reason = f.suppression.as_ref().map_or("", |w| w.reason.as_str());
-            s.set_message(format!("waived: {reason}"))
-                .set_description(format!("{at}\n{}", f.message));
-            s
+            Outcome {
+                element: "skipped",
+                message: format!("waived: {reason}"),
+                kind: None,
+                body: Some(format!("{at}\n{}", f.message)),
+            }
         }
     };
-    let mut case = TestCase::new(f.resource.address.as_str(), status);
     let config = report
         .model
         .configs
         .get(f.resource.config as usize)
         .map_or("", |c| c.name.as_str());
-    case.set_classname(format!("{config}.{}", f.code));
-    case
+    Case {
+        name: f.resource.address.clone(),
+        classname: format!("{config}.{}", f.code),
+        outcome,
+    }
+}
+
+struct Suite {
+    name: String,
+    properties: Vec<(&'static str, String)>,
+    cases: Vec<Case>,
+}
+
+impl Suite {
+    fn count(&self, element: &str) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| c.outcome.element == element)
+            .count()
+    }
 }
 
 impl Emitter for Junit {
@@ -64,31 +98,122 @@ impl Emitter for Junit {
         for f in report.findings {
             by_check.entry((f.code, f.name)).or_default().push(f);
         }
-        let mut junit = quick_junit::Report::new(report.tool.name);
-        for ((code, name), findings) in by_check {
-            let mut suite = TestSuite::new(format!("{code} {name}"));
-            suite.add_test_cases(findings.into_iter().map(|f| case(report, f)));
-            junit.add_test_suite(suite);
-        }
-        let mut coverage = TestSuite::new("coverage");
-        coverage.add_property(Property::new("passed", report.summary.passed.to_string()));
-        coverage.add_property(Property::new(
-            "checks_run",
-            report.summary.checks_run.to_string(),
-        ));
-        for g in &report.gaps {
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status
-                .set_message(g.message.as_str())
-                .set_type(g.kind.as_str());
-            let name = origin_label(&g.origin).unwrap_or_else(|| g.kind.clone());
-            let mut case = TestCase::new(name, status);
-            case.set_classname(report.gap_configuration(g).unwrap_or("input"));
-            coverage.add_test_case(case);
-        }
-        junit.add_test_suite(coverage);
-        junit.serialize(&mut *out).map_err(io::Error::other)
+        let mut suites: Vec<Suite> = by_check
+            .into_iter()
+            .map(|((code, name), findings)| Suite {
+                name: format!("{code} {name}"),
+                properties: Vec::new(),
+                cases: findings.into_iter().map(|f| case(report, f)).collect(),
+            })
+            .collect();
+        suites.push(Suite {
+            name: "coverage".into(),
+            properties: vec![
+                ("passed", report.summary.passed.to_string()),
+                ("checks_run", report.summary.checks_run.to_string()),
+            ],
+            cases: report
+                .gaps
+                .iter()
+                .map(|g| Case {
+                    name: origin_label(&g.origin).unwrap_or_else(|| g.kind.clone()),
+                    classname: report.gap_configuration(g).unwrap_or("input").to_string(),
+                    outcome: Outcome {
+                        element: "error",
+                        message: g.message.clone(),
+                        kind: Some(g.kind.clone()),
+                        body: None,
+                    },
+                })
+                .collect(),
+        });
+        out.write_all(document(report.tool.name, &suites).as_bytes())
     }
+}
+
+fn document(name: &str, suites: &[Suite]) -> String {
+    let total = |element: &str| suites.iter().map(|s| s.count(element)).sum::<usize>();
+    let tests: usize = suites.iter().map(|s| s.cases.len()).sum();
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        x,
+        "<testsuites name=\"{}\" tests=\"{tests}\" skipped=\"{}\" failures=\"{}\" errors=\"{}\">",
+        escape(name),
+        total("skipped"),
+        total("failure"),
+        total("error"),
+    );
+    for s in suites {
+        let _ = writeln!(
+            x,
+            "    <testsuite name=\"{}\" tests=\"{}\" skipped=\"{}\" errors=\"{}\" failures=\"{}\">",
+            escape(&s.name),
+            s.cases.len(),
+            s.count("skipped"),
+            s.count("error"),
+            s.count("failure"),
+        );
+        if !s.properties.is_empty() {
+            x.push_str("        <properties>\n");
+            for (k, v) in &s.properties {
+                let _ = writeln!(
+                    x,
+                    "            <property name=\"{}\" value=\"{}\"/>",
+                    escape(k),
+                    escape(v)
+                );
+            }
+            x.push_str("        </properties>\n");
+        }
+        for c in &s.cases {
+            let o = &c.outcome;
+            let _ = writeln!(
+                x,
+                "        <testcase name=\"{}\" classname=\"{}\">",
+                escape(&c.name),
+                escape(&c.classname)
+            );
+            let _ = write!(
+                x,
+                "            <{} message=\"{}\"",
+                o.element,
+                escape(&o.message)
+            );
+            if let Some(kind) = &o.kind {
+                let _ = write!(x, " type=\"{}\"", escape(kind));
+            }
+            match &o.body {
+                Some(body) => {
+                    let _ = writeln!(x, ">{}</{}>", escape(body), o.element);
+                }
+                None => x.push_str("/>\n"),
+            }
+            x.push_str("        </testcase>\n");
+        }
+        x.push_str("    </testsuite>\n");
+    }
+    x.push_str("</testsuites>\n");
+    x
+}
+
+/// Text for an attribute or element: markup characters escaped, and the control characters
+/// XML 1.0 cannot carry (and that would recolour a CI log) written out as `\u{1b}`, the way
+/// the terminal report shows them.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -134,7 +259,7 @@ mod tests {
             "{xml}"
         );
         assert!(xml.contains(r#"<failure message="notebook instance has direct internet access Enabled" type="high">"#), "{xml}");
-        // Control characters from the message cannot reach the XML.
+        // Control characters from the message reach the XML spelled out, never raw.
         assert!(!xml.contains('\u{1b}') && !xml.contains('\u{7}'));
     }
 

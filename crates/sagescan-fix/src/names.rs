@@ -43,6 +43,22 @@ const TERRAFORM: &[(&str, &[&str], &[&str])] = &[
         &["subnet_change_protection"],
     ),
     (
+        "aws_sagemaker_notebook_instance",
+        &["KmsKeyId"],
+        &["kms_key_id"],
+    ),
+    (
+        "aws_sagemaker_domain",
+        &["AppNetworkAccessType"],
+        &["app_network_access_type"],
+    ),
+    ("aws_sagemaker_domain", &["KmsKeyId"], &["kms_key_id"]),
+    (
+        "aws_sagemaker_endpoint_configuration",
+        &["KmsKeyId"],
+        &["kms_key_arn"],
+    ),
+    (
         "aws_subnet",
         &["MapPublicIpOnLaunch"],
         &["map_public_ip_on_launch"],

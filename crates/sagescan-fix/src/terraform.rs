@@ -151,7 +151,15 @@ fn insert_attribute(text: &str, block: &Block, key: &str, value: &str) -> Result
         Some((_, span)) => indent_at(text, span.start).to_string(),
         None => format!("{}  ", indent_at(text, block_start(block)?)),
     };
-    let Some((_, last)) = leading.last() else {
+    // After the last single-line leading attribute: a new line after a multi-line value
+    // (`tags = { … }`) would sit apart from the attributes it belongs with.
+    let single =
+        |span: &std::ops::Range<usize>| line_of(text, span.start) == line_of(text, span.end);
+    let anchor = leading
+        .iter()
+        .rposition(|(_, span)| single(span))
+        .or(leading.len().checked_sub(1));
+    let Some(anchor) = anchor else {
         // No attribute precedes the first nested block (or the body is empty): the new line
         // opens the body, separated from a following block by a blank line.
         let at = match items.first() {
@@ -167,12 +175,14 @@ fn insert_attribute(text: &str, block: &Block, key: &str, value: &str) -> Result
     };
     // The alignment run `terraform fmt` would see: consecutive single-line attributes
     // ending with the last leading one.
+    let last = &leading[anchor].1;
     let mut run: Vec<(&Attribute, std::ops::Range<usize>)> = Vec::new();
-    for (attr, span) in leading.iter().rev() {
-        let single = line_of(text, span.start) == line_of(text, span.end);
+    for (attr, span) in leading[..=anchor].iter().rev() {
         let adjacent = match run.last() {
-            None => single,
-            Some((_, next)) => single && line_of(text, span.end) + 1 == line_of(text, next.start),
+            None => single(span),
+            Some((_, next)) => {
+                single(span) && line_of(text, span.end) + 1 == line_of(text, next.start)
+            }
         };
         if !adjacent {
             break;

@@ -52,9 +52,12 @@ pub enum Edit {
         path: &'static [&'static str],
         value: FixValue,
         /// Where the current value comes from: the value itself when it is set, the
-        /// enclosing object when it is absent (see [`Value::Default`]).
+        /// enclosing object when it is absent (see [`Value::Default`]). For appliers and
+        /// SARIF locations; reports name the finding's location instead.
+        #[serde(skip)]
         current: Origin,
         /// Whether the current value is written in the source (else it is a default).
+        #[serde(skip)]
         present: bool,
     },
 }

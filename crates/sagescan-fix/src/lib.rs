@@ -61,11 +61,13 @@ pub struct FileChange {
 
 impl FileChange {
     /// A unified diff with three lines of context, `a/` and `b/` prefixed like git's.
+    /// (`git apply` takes it; a leading `./` is dropped so the names are git's.)
     pub fn diff(&self) -> String {
+        let name = self.path.strip_prefix("./").unwrap_or(&self.path);
         similar::TextDiff::from_lines(&self.before, &self.after)
             .unified_diff()
             .context_radius(3)
-            .header(&format!("a/{}", self.path), &format!("b/{}", self.path))
+            .header(&format!("a/{name}"), &format!("b/{name}"))
             .to_string()
     }
 }

@@ -7,10 +7,14 @@
 //! suggested or refused with the reason), so that `--dry-run` and a real run print the
 //! same diff; [`Plan::write`] then replaces each changed file atomically.
 //!
+//! Live resources (a `--aws` scan, a snapshot of one) are never changed: their fixes
+//! become [`Plan::script`], AWS CLI commands for a human to review ([`aws`]).
+//!
 //! Refusing is a result, not an error: a fix that would have to guess (a value computed by
 //! an expression, a variable set by a module call) is reported with the reason and left to
 //! a human, never applied somewhere else.
 
+mod aws;
 mod cloudformation;
 mod names;
 mod terraform;
@@ -47,6 +51,8 @@ pub enum Status {
     Unchanged,
     /// Unsafe, and unsafe fixes were not asked for.
     Suggested,
+    /// A live resource: the fix is in [`Plan::script`].
+    Scripted,
     /// Cannot be applied safely; the reason says why and what to do.
     Refused(String),
 }
@@ -77,6 +83,8 @@ impl FileChange {
 pub struct Plan<'f> {
     pub results: Vec<FixResult<'f>>,
     pub files: Vec<FileChange>,
+    /// AWS CLI commands for the fixes of live resources, when there are any.
+    pub script: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -109,9 +117,17 @@ pub fn plan<'f>(model: &Model, findings: &'f [Finding], options: &Options) -> Pl
         files: BTreeMap::new(),
     };
     let mut results = Vec::new();
+    let mut live = Vec::new();
     for finding in findings {
         let Some(fix) = &finding.fix else { continue };
-        let status = if fix.safety == Safety::Unsafe && !options.unsafe_fixes {
+        let source = model
+            .configs
+            .get(finding.resource.config as usize)
+            .map_or("", |c| c.source.as_str());
+        let status = if matches!(source, "aws" | "snapshot") {
+            live.push((finding, fix));
+            Status::Scripted
+        } else if fix.safety == Safety::Unsafe && !options.unsafe_fixes {
             Status::Suggested
         } else {
             planner.apply(model, finding, fix)
@@ -138,7 +154,12 @@ pub fn plan<'f>(model: &Model, findings: &'f [Finding], options: &Options) -> Pl
             })
         })
         .collect();
-    Plan { results, files }
+    let script = (!live.is_empty()).then(|| aws::script(&live, options.unsafe_fixes));
+    Plan {
+        results,
+        files,
+        script,
+    }
 }
 
 impl Planner<'_> {

@@ -63,6 +63,7 @@ fn fix(dir: &Path, codes: &[&str], options: &Options) -> String {
             FixStatus::Applied(_) => "applied".to_string(),
             FixStatus::Unchanged => "unchanged".to_string(),
             FixStatus::Suggested => "suggested".to_string(),
+            FixStatus::Scripted => "scripted".to_string(),
             FixStatus::Refused(why) => format!("refused: {}", why.replace(&root, "")),
         };
         let _ = writeln!(
@@ -219,4 +220,89 @@ fn unsafe_fixes_apply_only_when_asked() {
 #[test]
 fn unsafe_kms_fix_writes_a_placeholder() {
     insta::assert_snapshot!(fix_unsafe("SM114"));
+}
+
+/// A finding on a live resource, as a `--aws` scan or a snapshot makes it.
+fn live(code: &str, address: &str, kind: &'static str) -> Finding {
+    let check = sagescan_checks::find(code).unwrap();
+    let mut model = sagescan_model::Model::default();
+    let config = model.add_config("123456789012", "aws");
+    let origin = sagescan_model::Origin::Api {
+        service: "sagemaker".into(),
+        operation: "Describe".into(),
+        region: "us-east-1".into(),
+        account: "123456789012".into(),
+    };
+    let fix = match code {
+        "SM121" => sagescan_checks::Fix::set(
+            "Enable network isolation",
+            sagescan_checks::Safety::Safe,
+            &["EnableNetworkIsolation"],
+            sagescan_checks::FixValue::Bool(true),
+            &sagescan_model::Value::default_value(false, origin.clone()),
+        ),
+        "SM113" => sagescan_checks::Fix::set(
+            "Disable root access",
+            sagescan_checks::Safety::Safe,
+            &["RootAccess"],
+            sagescan_checks::FixValue::String("Disabled"),
+            &sagescan_model::Value::set("Enabled", origin.clone()),
+        ),
+        _ => sagescan_checks::Fix::set(
+            "Encrypt with a customer managed KMS key",
+            sagescan_checks::Safety::Unsafe,
+            &["KmsKeyId"],
+            sagescan_checks::FixValue::Placeholder("KMS key ARN"),
+            &sagescan_model::Value::default_value(None::<String>, origin.clone()),
+        ),
+    };
+    Finding {
+        code: check.code,
+        name: check.name,
+        severity: check.severity,
+        status: Status::Fail,
+        resource: sagescan_checks::ResourceRef {
+            kind,
+            address: address.into(),
+            source_type: kind.into(),
+            config,
+        },
+        resource_origin: origin.clone(),
+        location: origin,
+        message: String::new(),
+        remediation: check.remediation,
+        suppression: None,
+        incomplete: false,
+        path: Vec::new(),
+        fix: Some(fix),
+    }
+}
+
+#[test]
+fn live_resources_get_a_reviewed_aws_cli_script_and_no_file_edit() {
+    let mut model = sagescan_model::Model::default();
+    model.add_config("123456789012", "aws");
+    let findings = [
+        live(
+            "SM121",
+            "arn:aws:sagemaker:us-east-1:123456789012:model/churn",
+            "sagemaker_model",
+        ),
+        live(
+            "SM113",
+            "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/lab",
+            "sagemaker_notebook_instance",
+        ),
+        live(
+            "SM114",
+            "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/lab",
+            "sagemaker_notebook_instance",
+        ),
+    ];
+    let plan = sagescan_fix::plan(&model, &findings, &Options::default());
+    assert!(plan.files.is_empty());
+    assert!(plan.results.iter().all(|r| r.status == FixStatus::Scripted));
+    let script = plan.script.expect("a script");
+    assert!(script.contains("# aws sagemaker delete-model"), "{script}");
+    insta::assert_snapshot!(script);
 }

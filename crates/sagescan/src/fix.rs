@@ -5,6 +5,9 @@
 //! atomically and the inputs are scanned again: a fix whose finding is still there is a
 //! tool error, never a silent success.
 //!
+//! Live resources are never changed: their fixes become an AWS CLI script (stdout, or
+//! `--aws-script FILE`) for a human to review and run.
+//!
 //! Exit codes: 0 nothing is left to fix; 1 something is (a dry run that would change
 //! files, or suggestions and refusals for a human); 2 error, including a re-scan that
 //! still shows a finding a fix claimed to remove.
@@ -40,6 +43,11 @@ pub struct FixArgs {
     #[arg(long)]
     pub unsafe_fixes: bool,
 
+    /// Write the AWS CLI script for live resources (a `--aws` scan or a snapshot) to this
+    /// file instead of stdout. sagescan itself never changes an account.
+    #[arg(long, value_name = "FILE")]
+    pub aws_script: Option<PathBuf>,
+
     /// Use this configuration file (waivers, options) instead of the nearest `sagescan.toml`.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
@@ -68,6 +76,19 @@ pub fn fix(args: FixArgs) -> Result<ExitCode> {
     let diff: String = plan.files.iter().map(|f| f.diff()).collect();
     write_stdout(diff.as_bytes())?;
     let left = summarize(&plan);
+    if let Some(script) = &plan.script {
+        match &args.aws_script {
+            Some(path) => {
+                std::fs::write(path, script)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!(
+                    "wrote the AWS CLI script for live resources to {}; review it before running it",
+                    path.display()
+                );
+            }
+            None => write_stdout(script.as_bytes())?,
+        }
+    }
     if args.dry_run || plan.files.is_empty() {
         let pending = !plan.files.is_empty() || left > 0;
         return Ok(exit(pending));
@@ -129,6 +150,10 @@ fn summarize(plan: &Plan<'_>) -> usize {
         match &r.status {
             FixStatus::Applied(_) => eprintln!("fixed      {what}"),
             FixStatus::Unchanged => eprintln!("unchanged  {what}"),
+            FixStatus::Scripted => {
+                left += 1;
+                eprintln!("scripted   {what}");
+            }
             FixStatus::Suggested => {
                 left += 1;
                 let edits: Vec<String> = r

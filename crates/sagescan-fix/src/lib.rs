@@ -172,7 +172,7 @@ impl Planner<'_> {
         for edit in &fix.edits {
             let outcome = match source {
                 "terraform" => self.terraform(finding, edit),
-                "cloudformation" => self.cloudformation(edit),
+                "cloudformation" => self.cloudformation(finding, edit),
                 other => Err(format!(
                     "a {other} source is not edited; fix the configuration it comes from"
                 )),
@@ -286,7 +286,7 @@ impl Planner<'_> {
         refuse("declared in no file of the module")
     }
 
-    fn cloudformation(&mut self, edit: &Edit) -> Result<Option<String>, String> {
+    fn cloudformation(&mut self, finding: &Finding, edit: &Edit) -> Result<Option<String>, String> {
         let Edit::Set {
             path,
             value,
@@ -294,8 +294,13 @@ impl Planner<'_> {
             present,
         } = edit;
         let span: &FileSpan = current.file().ok_or("the value has no position")?;
-        let json = span.file.ends_with(".json");
+        // An absent property of a resource without `Properties` has the resource itself as
+        // its origin: a line inserted there would land beside the resource, not in it.
+        if !present && finding.resource_origin.file().map(|r| r.start) == Some(span.start) {
+            return Err("the resource has no Properties; add them by hand".into());
+        }
         let working = self.file(&span.file)?;
+        let json = span.file.ends_with(".json") || working.before.trim_start().starts_with('{');
         let range = span.start as usize..span.end as usize;
         match cloudformation::set(&working.before, json, path, value, range, *present)? {
             None => Ok(None),

@@ -217,9 +217,29 @@ fn unsafe_fixes_apply_only_when_asked() {
     assert_eq!(out.matches(": applied").count(), 2, "{out}");
 }
 
+macro_rules! unsafe_cases {
+    ($($test:ident: $code:literal;)*) => {$(
+        #[test]
+        fn $test() {
+            insta::assert_snapshot!(fix_unsafe($code));
+        }
+    )*};
+}
+
+unsafe_cases! {
+    unsafe_sm101_studio_vpc_only: "SM101";
+    unsafe_sm102_domain_kms_placeholder: "SM102";
+    unsafe_sm114_notebook_kms_placeholder: "SM114";
+    unsafe_sm132_endpoint_config_kms_placeholder: "SM132";
+}
+
 #[test]
-fn unsafe_kms_fix_writes_a_placeholder() {
-    insta::assert_snapshot!(fix_unsafe("SM114"));
+fn cloudformation_resource_without_properties_is_refused() {
+    let out = fix_scenario("cfn_no_properties", &["SM121"]);
+    assert!(
+        out.contains("refused: the resource has no Properties"),
+        "{out}"
+    );
 }
 
 /// A finding on a live resource, as a `--aws` scan or a snapshot makes it.

@@ -81,12 +81,26 @@ fn attribute<'b>(body: &'b Body, key: &str) -> Option<&'b Attribute> {
 
 fn set_in_block(text: &str, block: &Block, path: &[&str], value: &str) -> Result<Planned, String> {
     let (key, parents) = path.split_last().ok_or("empty attribute path")?;
+    let span = block.span().ok_or("block without a position")?;
+    if line_of(text, span.start) == line_of(text, span.end) {
+        return Err("the block is written on one line; change it by hand".into());
+    }
     let Some((first, rest)) = parents.split_first() else {
         return match attribute(&block.body, key) {
             Some(attr) => replace_literal(text, attr, value),
             None => insert_attribute(text, block, key, value).map(Planned::Text),
         };
     };
+    // A `dynamic` block generates the nested block: adding a static one would duplicate it.
+    if block
+        .body
+        .blocks()
+        .any(|b| b.ident.as_str() == "dynamic" && b.labels.iter().any(|l| l.as_str() == *first))
+    {
+        return Err(format!(
+            "`{first}` comes from a dynamic block; change it by hand"
+        ));
+    }
     let mut nested = block.body.blocks().filter(|b| b.ident.as_str() == *first);
     match (nested.next(), nested.next()) {
         (Some(inner), None) => {
@@ -259,7 +273,7 @@ fn closing_line(text: &str, block: &Block) -> Result<usize, String> {
         .ok_or("block without a closing brace")?;
     let start = line_start(text, brace);
     if !text[start..brace].trim().is_empty() {
-        return Err("the block is written on one line; change it by hand".into());
+        return Err("the closing brace follows other text; change it by hand".into());
     }
     Ok(start)
 }
@@ -275,4 +289,63 @@ fn splice(text: &str, range: std::ops::Range<usize>, with: &str) -> String {
     out.push_str(with);
     out.push_str(&text[range.end..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set_one(text: &str, path: &[&str], value: &str) -> Result<Planned, String> {
+        set(text, "aws_x", "y", path, value)
+    }
+
+    #[test]
+    fn a_one_line_block_is_refused() {
+        let err = set_one("resource \"aws_x\" \"y\" { a = 1 }\n", &["b"], "true").unwrap_err();
+        assert!(err.contains("one line"), "{err}");
+    }
+
+    #[test]
+    fn a_dynamic_block_is_not_duplicated() {
+        let text = "resource \"aws_x\" \"y\" {\n  dynamic \"c\" {\n    for_each = [1]\n    content {\n      k = 1\n    }\n  }\n}\n";
+        let err = set_one(text, &["c", "k"], "2").unwrap_err();
+        assert!(err.contains("dynamic block"), "{err}");
+    }
+
+    #[test]
+    fn expressions_are_refused_and_variables_redirected() {
+        let text = "resource \"aws_x\" \"y\" {\n  a = local.a\n  b = var.b\n  c = true\n}\n";
+        let err = set_one(text, &["a"], "true").unwrap_err();
+        assert_eq!(
+            err,
+            "the value is the expression `local.a`; change it by hand"
+        );
+        assert_eq!(
+            set_one(text, &["b"], "true"),
+            Ok(Planned::Variable("b".into()))
+        );
+        assert_eq!(set_one(text, &["c"], "true"), Ok(Planned::Unchanged));
+    }
+
+    #[test]
+    fn an_empty_body_gets_the_attribute_inside() {
+        let text = "resource \"aws_x\" \"y\" {\n}\n";
+        assert_eq!(
+            set_one(text, &["a"], "true"),
+            Ok(Planned::Text(
+                "resource \"aws_x\" \"y\" {\n  a = true\n}\n".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn a_body_opening_with_a_block_gets_the_attribute_first() {
+        let text = "resource \"aws_x\" \"y\" {\n  c {\n    k = 1\n  }\n}\n";
+        assert_eq!(
+            set_one(text, &["a"], "true"),
+            Ok(Planned::Text(
+                "resource \"aws_x\" \"y\" {\n  a = true\n\n  c {\n    k = 1\n  }\n}\n".into()
+            ))
+        );
+    }
 }

@@ -78,6 +78,62 @@ impl FileChange {
     }
 }
 
+/// One contiguous replacement that turns a file's `before` into its `after`: what a SARIF
+/// `fixes[].artifactChanges[].replacements[]` entry holds (byte offsets, 1-based lines and
+/// columns of the deleted region in `before`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replacement {
+    pub start: usize,
+    pub end: usize,
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub inserted: String,
+}
+
+impl FileChange {
+    /// The smallest single region replacement, by common prefix and suffix of whole lines.
+    /// For one finding's fix (plan it alone) this is exactly its edit.
+    pub fn replacement(&self) -> Replacement {
+        let (before, after) = (self.before.as_str(), self.after.as_str());
+        let mut start = before
+            .bytes()
+            .zip(after.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        start = text::line_start(before, start);
+        let max_suffix = (before.len() - start).min(after.len() - start);
+        let mut suffix = before
+            .bytes()
+            .rev()
+            .zip(after.bytes().rev())
+            .take(max_suffix)
+            .take_while(|(a, b)| a == b)
+            .count();
+        // Keep whole lines: back the suffix off to just after a newline.
+        // (Bytes: an offset inside a multi-byte character must not be sliced at.)
+        while suffix > 0 && !before.as_bytes()[..before.len() - suffix].ends_with(b"\n") {
+            suffix -= 1;
+        }
+        let end = before.len() - suffix;
+        let position = |pos: usize| {
+            let line = text::line_of(before, pos) + 1;
+            (line, pos - text::line_start(before, pos) + 1)
+        };
+        let ((start_line, start_column), (end_line, end_column)) = (position(start), position(end));
+        Replacement {
+            start,
+            end,
+            start_line,
+            start_column,
+            end_line,
+            end_column,
+            inserted: after[start..after.len() - suffix].to_string(),
+        }
+    }
+}
+
 /// Every fix's result and the files they change, in path order.
 #[derive(Debug)]
 pub struct Plan<'f> {
@@ -438,6 +494,22 @@ mod tests {
             Some("a")
         );
         assert_eq!(resource_name("aws_vpc.a", "aws_subnet"), None);
+    }
+
+    #[test]
+    fn a_replacement_covers_the_changed_lines_only() {
+        let change = FileChange {
+            path: "main.tf".into(),
+            before: "a {\n  x = 1\n  y = 2\n}\n".into(),
+            after: "a {\n  x = 1\n  y = 3\n  z = 4\n}\n".into(),
+        };
+        let r = change.replacement();
+        assert_eq!(
+            (r.start_line, r.start_column, r.end_line, r.end_column),
+            (3, 1, 4, 1)
+        );
+        assert_eq!(&change.before[r.start..r.end], "  y = 2\n");
+        assert_eq!(r.inserted, "  y = 3\n  z = 4\n");
     }
 
     #[test]

@@ -326,3 +326,44 @@ fn live_resources_get_a_reviewed_aws_cli_script_and_no_file_edit() {
     assert!(script.contains("# aws sagemaker delete-model"), "{script}");
     insta::assert_snapshot!(script);
 }
+
+/// Guards the applier's name table: every fix any check offers on its own `fail.tf` can be
+/// applied to Terraform (a check gaining a fix without a table entry fails here).
+#[test]
+fn every_fix_on_a_check_fixture_applies_to_terraform() {
+    let options = Options {
+        unsafe_fixes: true,
+        ..Options::default()
+    };
+    let mut fixable = Vec::new();
+    for check in sagescan_checks::CHECKS {
+        let fixture = check_fixture(check, "fail.tf");
+        if !fixture.exists() {
+            continue;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::copy(&fixture, tmp.path().join("main.tf")).unwrap();
+        let model = sagescan_load::load(&[tmp.path().to_path_buf()], &Default::default()).unwrap();
+        let run = sagescan_checks::run(&model, &[check], &CheckOptions::default());
+        let plan = sagescan_fix::plan(&model, &run.findings, &options);
+        for r in &plan.results {
+            assert!(
+                matches!(r.status, FixStatus::Applied(_) | FixStatus::Unchanged),
+                "{} {}: {:?}",
+                r.finding.code,
+                r.finding.resource.address,
+                r.status
+            );
+        }
+        if !plan.results.is_empty() {
+            fixable.push(check.code);
+        }
+    }
+    assert_eq!(
+        fixable,
+        [
+            "NFW102", "NFW103", "SM101", "SM102", "SM111", "SM113", "SM114", "SM115", "SM121",
+            "SM132", "VPC103"
+        ]
+    );
+}

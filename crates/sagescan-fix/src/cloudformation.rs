@@ -29,8 +29,7 @@ pub(crate) fn set(
         .get(span.clone())
         .ok_or("the file changed since it was scanned")?;
     if present {
-        let token = scalar_token(written, json)
-            .ok_or_else(|| format!("the value is `{}`; change it by hand", first_line(written)))?;
+        let token = scalar_token(written, json).ok_or_else(|| not_scalar(written))?;
         let new = scalar(value, json, token.chars().next());
         if token == new {
             return Ok(None);
@@ -71,6 +70,31 @@ fn scalar_token(written: &str, json: bool) -> Option<&str> {
             let end = line.find(" #").unwrap_or(line.len());
             Some(line[..end].trim_end())
         }
+    }
+}
+
+/// Why a non-scalar value is left alone; a parameter is named, since that is where the
+/// value is decided (its `Default`, or what is passed at deploy time).
+fn not_scalar(written: &str) -> String {
+    let line = first_line(written);
+    let shown = line[..line.find(" #").unwrap_or(line.len())].trim();
+    // Parameter names are alphanumeric (CloudFormation's rule for logical ids).
+    let parameter = shown
+        .strip_prefix("!Ref ")
+        .or_else(|| shown.strip_prefix("{\"Ref\":"))
+        .map(|r| r.trim_start().trim_start_matches('"'))
+        .map(|r| {
+            &r[..r
+                .find(|c: char| !c.is_ascii_alphanumeric())
+                .unwrap_or(r.len())]
+        })
+        .filter(|p| !p.is_empty());
+    match parameter {
+        Some(p) => format!(
+            "the value is `{shown}`: change parameter {p}'s Default, or the value passed at \
+             deploy time, by hand"
+        ),
+        None => format!("the value is `{shown}`; change it by hand"),
     }
 }
 
@@ -183,6 +207,24 @@ mod tests {
         assert_eq!(
             scalar(&FixValue::String("Disabled"), false, None),
             "Disabled"
+        );
+    }
+
+    #[test]
+    fn a_parameter_reference_is_named_in_the_refusal() {
+        assert_eq!(
+            not_scalar("!Ref Access # per env"),
+            "the value is `!Ref Access`: change parameter Access's Default, or the value passed \
+             at deploy time, by hand"
+        );
+        assert_eq!(
+            not_scalar("{\"Ref\": \"Access\"}"),
+            "the value is `{\"Ref\": \"Access\"}`: change parameter Access's Default, or the \
+             value passed at deploy time, by hand"
+        );
+        assert_eq!(
+            not_scalar("!If [Prod, Disabled, Enabled]"),
+            "the value is `!If [Prod, Disabled, Enabled]`; change it by hand"
         );
     }
 

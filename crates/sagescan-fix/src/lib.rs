@@ -102,7 +102,12 @@ impl FileChange {
             .zip(after.bytes())
             .take_while(|(a, b)| a == b)
             .count();
-        start = text::line_start(before, start);
+        // Back to the start of its line, in bytes: the common prefix may end inside a
+        // multi-byte character.
+        start = before.as_bytes()[..start]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         let max_suffix = (before.len() - start).min(after.len() - start);
         let mut suffix = before
             .bytes()
@@ -510,6 +515,18 @@ mod tests {
         );
         assert_eq!(&change.before[r.start..r.end], "  y = 2\n");
         assert_eq!(r.inserted, "  y = 3\n  z = 4\n");
+    }
+
+    #[test]
+    fn a_replacement_never_splits_a_character() {
+        let change = FileChange {
+            path: "t.yaml".into(),
+            before: "A: é\nB: 1\n".into(),
+            after: "A: è\nB: 1\n".into(),
+        };
+        let r = change.replacement();
+        assert_eq!((r.start, r.end), (0, "A: é\n".len()));
+        assert_eq!(r.inserted, "A: è\n");
     }
 
     #[test]

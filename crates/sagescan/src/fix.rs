@@ -66,6 +66,17 @@ pub fn fix(args: FixArgs) -> Result<ExitCode> {
     };
     let checks = select::select(&only, &skip)?;
     let model = crate::commands::load(&args.inputs)?;
+    // As in `scan`: a malformed inline waiver is an error, not a finding to fix anyway.
+    let inline = config::inline_problems(&model);
+    if !inline.is_empty() {
+        for p in &inline {
+            eprintln!("{p}");
+        }
+        anyhow::bail!(
+            "{} problem(s) in inline waivers; nothing was fixed",
+            inline.len()
+        );
+    }
     let findings = failed(&model, &checks, &config);
     let options = sagescan_fix::Options {
         unsafe_fixes: args.unsafe_fixes,

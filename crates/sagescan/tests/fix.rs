@@ -112,3 +112,30 @@ fn fix_writes_rescans_and_a_second_run_changes_nothing() {
     );
     assert_eq!(scan.code, 0, "{}{}", scan.stdout, scan.stderr);
 }
+
+#[test]
+fn inline_waivers_are_respected_and_a_malformed_one_stops_the_fix() {
+    let dir = project();
+    let waived = MAIN_TF.replace(
+        "resource \"aws_sagemaker_model\" \"m\" {",
+        "# sagescan:ignore SM121 the container needs PyPI until the image is rebuilt\nresource \"aws_sagemaker_model\" \"m\" {",
+    );
+    std::fs::write(dir.path().join("main.tf"), &waived).unwrap();
+    let run = sagescan(dir.path(), &["fix", ".", "--no-config", "--checks=SM121"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.tf")).unwrap(),
+        waived
+    );
+
+    let malformed = waived.replace(" the container needs PyPI until the image is rebuilt", "");
+    std::fs::write(dir.path().join("main.tf"), &malformed).unwrap();
+    let run = sagescan(dir.path(), &["fix", ".", "--no-config", "--checks=SM121"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("inline waivers"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("main.tf")).unwrap(),
+        malformed
+    );
+}

@@ -1,14 +1,14 @@
 //! Applies the fixes that checks attach to their findings to the source files.
 //!
 //! Checks say *what* to change in API terms ([`sagescan_checks::Fix`]); this crate knows
-//! *how* it is written: Terraform through hcl-edit spans ([`terraform`]), CloudFormation
-//! YAML and JSON as text edits at the spans the loader recorded ([`cloudformation`]). A
+//! *how* it is written: Terraform through hcl-edit spans (`terraform.rs`), CloudFormation
+//! YAML and JSON as text edits at the spans the loader recorded (`cloudformation.rs`). A
 //! [`Plan`] is computed in memory first, one [`FixResult`] per fix (applied, unchanged,
 //! suggested or refused with the reason), so that `--dry-run` and a real run print the
 //! same diff; [`Plan::write`] then replaces each changed file atomically.
 //!
 //! Live resources (a `--aws` scan, a snapshot of one) are never changed: their fixes
-//! become [`Plan::script`], AWS CLI commands for a human to review ([`aws`]).
+//! become [`Plan::script`], AWS CLI commands for a human to review (`aws.rs`).
 //!
 //! Refusing is a result, not an error: a fix that would have to guess (a value computed by
 //! an expression, a variable set by a module call) is reported with the reason and left to

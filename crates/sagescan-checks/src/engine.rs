@@ -73,6 +73,7 @@ pub fn run(model: &Model, checks: &[&'static Check], options: &Options) -> Check
                 downgraded,
             );
             f.path = o.path;
+            f.fix = o.fix;
             out.findings.push(f);
         }
         for &config in incomplete.difference(&judged) {
@@ -131,6 +132,7 @@ fn finding(
         suppression: None,
         incomplete,
         path: Vec::new(),
+        fix: None,
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod check;
 mod engine;
+pub mod fix;
 pub mod nacl;
 pub mod net;
 pub mod nfw;
@@ -25,6 +26,7 @@ mod zones;
 
 pub use check::{Check, Context, Severity};
 pub use engine::{CheckRun, run};
+pub use fix::{Edit, Fix, FixValue, Safety};
 pub use options::{EndpointRequirements, Options};
 pub use outcome::{Finding, Outcomes, ResourceRef, Status, Subject, Suppression};
 pub use policy::{Date, Policy, Scope, Waiver, WaiverNotice, WaiverReport};

@@ -6,6 +6,7 @@
 //! common shape "one attribute decides", so that no check can forget the Unknown case.
 
 use crate::check::Severity;
+use crate::fix::Fix;
 use sagescan_model::{ConfigId, Meta, Model, Origin, Resource, Value};
 use serde::Serialize;
 
@@ -63,6 +64,9 @@ pub struct Finding {
     pub incomplete: bool,
     /// For reachability findings: the path, one labelled hop per control.
     pub path: Vec<sagescan_reach::Hop>,
+    /// What would make a fail go away, when the check knows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
 }
 
 impl Finding {
@@ -118,6 +122,7 @@ pub(crate) struct Outcome {
     pub resource_origin: Origin,
     pub verdict: Verdict,
     pub path: Vec<sagescan_reach::Hop>,
+    pub fix: Option<Fix>,
 }
 
 /// Where a check writes its outcomes.
@@ -138,6 +143,7 @@ impl Outcomes {
             resource_origin: meta.origin.clone(),
             verdict,
             path: Vec::new(),
+            fix: None,
         });
     }
 
@@ -145,6 +151,16 @@ impl Outcomes {
     pub fn with_path(&mut self, path: Vec<sagescan_reach::Hop>) {
         if let Some(o) = self.items.last_mut() {
             o.path = path;
+        }
+    }
+
+    /// Attaches a fix to the outcome written last, if it is a fail: a check can call
+    /// `judge` and offer the fix without repeating the verdict's logic.
+    pub fn with_fix(&mut self, fix: Fix) {
+        if let Some(o) = self.items.last_mut()
+            && matches!(o.verdict, Verdict::Fail { .. })
+        {
+            o.fix = Some(fix);
         }
     }
 
@@ -382,6 +398,7 @@ mod tests {
             suppression: None,
             incomplete: false,
             path: Vec::new(),
+            fix: None,
         }
     }
 

@@ -300,6 +300,7 @@ mod tests {
             suppression: None,
             path: Vec::new(),
             incomplete: false,
+            fix: None,
         }
     }
 

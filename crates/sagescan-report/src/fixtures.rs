@@ -68,6 +68,7 @@ fn finding(
         // The engine marks exactly the findings about a configuration it could not read whole.
         incomplete: resource.0.kind == "configuration",
         path: Vec::new(),
+        fix: None,
     }
 }
 

@@ -80,6 +80,10 @@ struct JsonFinding<'a> {
     /// Reachability findings: one labelled hop per control on the path.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     path: &'a [sagescan_reach::Hop],
+    /// What `sagescan fix` changes for this finding: an imperative title, `safe` or
+    /// `unsafe` (needs a decision, applied only with `--unsafe-fixes`), and the edits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a sagescan_checks::Fix>,
 }
 
 #[derive(Serialize)]
@@ -156,6 +160,7 @@ fn finding<'a>(report: &Report<'a>, f: &'a Finding) -> JsonFinding<'a> {
         remediation: f.remediation,
         suppression: f.suppression.as_ref().map(suppression),
         path: &f.path,
+        fix: f.fix.as_ref(),
     }
 }
 

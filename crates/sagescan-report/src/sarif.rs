@@ -15,6 +15,7 @@
 //! root); every path is percent-encoded into a valid URI reference.
 
 use crate::{Emitter, Report};
+use sagescan_checks::fix::Safety;
 use sagescan_checks::{CHECKS, Finding, Severity, Status, Suppression, WaiverNotice};
 use sagescan_model::{FileSpan, Origin};
 use sagescan_reach::Decision;
@@ -150,7 +151,45 @@ struct SarifResult<'a> {
     partial_fingerprints: Fingerprints,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
     properties: ResultProperties<'a>,
+}
+
+/// A proposed fix: the one text replacement per file that it makes (§3.55).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Message<'static>,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: Artifact,
+    replacements: [Replacement; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: DeletedRegion,
+    inserted_content: Content,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeletedRegion {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+struct Content {
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -245,6 +284,11 @@ struct ResultProperties<'a> {
 }
 
 fn artifact_location(file: &str) -> Artifact {
+    // `scan .` names files `./main.tf`; the URI relative to the source root is `main.tf`.
+    let mut file = file;
+    while let Some(rest) = file.strip_prefix("./") {
+        file = rest;
+    }
     let uri = uri_path(file);
     if file.starts_with('/') {
         Artifact {
@@ -350,6 +394,7 @@ fn result<'a>(
             v1: f.fingerprint(report.model),
         },
         suppressions: f.suppression.iter().map(suppression).collect(),
+        fixes: fixes(report, f),
         properties: ResultProperties {
             status: f.status,
             resource_kind: f.resource.kind,
@@ -360,6 +405,51 @@ fn result<'a>(
                 .map(|c| c.name.as_str()),
         },
     }
+}
+
+/// A failed finding's safe fix, planned alone so that each file change is exactly its edit.
+/// Fixes that need a decision (placeholders) are not proposed: a code-scanning UI would
+/// offer to apply them as they are.
+fn fixes(report: &Report<'_>, f: &Finding) -> Vec<SarifFix> {
+    let Some(fix) = f.fix.as_ref().filter(|x| x.safety == Safety::Safe) else {
+        return Vec::new();
+    };
+    if f.status != Status::Fail {
+        return Vec::new();
+    }
+    let plan = sagescan_fix::plan(
+        report.model,
+        std::slice::from_ref(f),
+        &sagescan_fix::Options::default(),
+    );
+    let artifact_changes: Vec<ArtifactChange> = plan
+        .files
+        .iter()
+        .map(|change| {
+            let r = change.replacement();
+            ArtifactChange {
+                artifact_location: artifact_location(&change.path),
+                replacements: [Replacement {
+                    deleted_region: DeletedRegion {
+                        start_line: r.start_line,
+                        start_column: r.start_column,
+                        end_line: r.end_line,
+                        end_column: r.end_column,
+                    },
+                    inserted_content: Content { text: r.inserted },
+                }],
+            }
+        })
+        .collect();
+    if artifact_changes.is_empty() {
+        return Vec::new();
+    }
+    vec![SarifFix {
+        description: Message {
+            text: Cow::Borrowed(fix.title),
+        },
+        artifact_changes,
+    }]
 }
 
 fn notification(id: &str, level: &str, message: String, origin: &Origin) -> Value {

@@ -193,7 +193,7 @@ impl Text {
                 Status::Inconclusive => miette::Severity::Warning,
                 Status::Suppressed => miette::Severity::Advice,
             },
-            help: clean(f.remediation),
+            help: help(f),
             label: snippet.as_ref().map(|sn| {
                 LabeledSpan::new_primary_with_span(Some(status_word(f.status).to_string()), sn.span)
             }),
@@ -218,6 +218,23 @@ impl Text {
         } else {
             text.to_string()
         }
+    }
+}
+
+/// The remediation, and the fix `sagescan fix` would apply (or only suggest) for it.
+fn help(f: &Finding) -> String {
+    let remediation = clean(f.remediation);
+    match &f.fix {
+        Some(fix) if f.status == Status::Fail => match fix.safety {
+            sagescan_checks::Safety::Safe => {
+                format!("{remediation}\nfix: {} (`sagescan fix`)", fix.title)
+            }
+            sagescan_checks::Safety::Unsafe => format!(
+                "{remediation}\nsuggested fix: {} (`sagescan fix --unsafe-fixes`)",
+                fix.title
+            ),
+        },
+        _ => remediation,
     }
 }
 

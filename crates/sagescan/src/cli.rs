@@ -48,6 +48,11 @@ pub enum Command {
     /// Compare two recorded scans: new, resolved and unchanged findings. Exit 1 when the
     /// newer scan has a failed finding the older one did not.
     Diff(crate::history::DiffArgs),
+    /// Apply the fixes of failed findings: print a unified diff, write the files
+    /// atomically and re-scan to confirm. Fixes that need a decision are only suggested.
+    /// Exit 0 nothing left to fix, 1 something is (or `--dry-run` would change files),
+    /// 2 error.
+    Fix(crate::fix::FixArgs),
 }
 
 #[derive(Debug, Args)]

@@ -36,6 +36,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Init { force } => init(force),
         Command::History(args) => crate::history::history(args),
         Command::Diff(args) => crate::history::diff(args),
+        Command::Fix(args) => crate::fix::fix(args),
     }
 }
 

@@ -8,6 +8,7 @@
 mod cli;
 mod commands;
 mod config;
+mod fix;
 mod history;
 mod output;
 mod reach;

@@ -140,6 +140,44 @@ fn reports_are_the_same_bytes_every_run() {
 }
 
 #[test]
+fn sarif_proposes_safe_fixes_as_replacements() {
+    let dir = scratch("fixes");
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"aws_sagemaker_model\" \"m\" {\n  name               = \"m\"\n  execution_role_arn = \"arn:aws:iam::123456789012:role/r\"\n}\n",
+    )
+    .expect("write the fixture");
+    let run = sagescan(&dir, &["scan", ".", "--no-store", "-o", "sarif:out.sarif"]);
+    assert_eq!(run.code, 1, "stderr: {}", run.stderr);
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&read(&dir.join("out.sarif"))).expect("SARIF is JSON");
+    assert_eq!(sarif_check::problems(&sarif), Vec::<String>::new());
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let isolation = results
+        .iter()
+        .find(|r| r["ruleId"] == "SM121")
+        .expect("SM121 fails on a model without isolation");
+    let fix = &isolation["fixes"][0];
+    assert_eq!(fix["description"]["text"], "Enable network isolation");
+    let change = &fix["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "main.tf");
+    let replacement = &change["replacements"][0];
+    assert!(
+        replacement["insertedContent"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("enable_network_isolation = true")),
+        "{replacement}"
+    );
+    // A fix that needs a decision (a KMS key) is not proposed.
+    assert!(
+        results
+            .iter()
+            .filter(|r| r["ruleId"] == "SM122")
+            .all(|r| r.get("fixes").is_none())
+    );
+}
+
+#[test]
 fn two_reports_for_stdout_or_an_unknown_format_are_errors() {
     let run = sagescan(
         &workspace_root(),

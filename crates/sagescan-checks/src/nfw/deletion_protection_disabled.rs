@@ -1,4 +1,4 @@
-use crate::{Context, Outcomes};
+use crate::{Context, Fix, FixValue, Outcomes, Safety};
 
 crate::check! {
     /// ## What it checks
@@ -65,6 +65,13 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
         out.judge(fw, "DeleteProtection", &fw.delete_protection, |on| {
             (!on).then(|| "network firewall has DeleteProtection false".to_string())
         });
+        out.with_fix(Fix::set(
+            "Enable delete protection",
+            Safety::Safe,
+            &["DeleteProtection"],
+            FixValue::Bool(true),
+            &fw.delete_protection,
+        ));
     }
 }
 

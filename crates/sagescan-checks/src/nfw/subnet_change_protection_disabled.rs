@@ -1,4 +1,4 @@
-use crate::{Context, Outcomes};
+use crate::{Context, Fix, FixValue, Outcomes, Safety};
 
 crate::check! {
     /// ## What it checks
@@ -69,6 +69,13 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             &fw.subnet_change_protection,
             |on| (!on).then(|| "network firewall has SubnetChangeProtection false".to_string()),
         );
+        out.with_fix(Fix::set(
+            "Enable subnet change protection",
+            Safety::Safe,
+            &["SubnetChangeProtection"],
+            FixValue::Bool(true),
+            &fw.subnet_change_protection,
+        ));
     }
 }
 

@@ -72,6 +72,7 @@ crate::check! {
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     for domain in &ctx.model.domains {
         judge_present(out, domain, "Studio domain", "KmsKeyId", &domain.kms_key_id);
+        out.with_fix(crate::sagemaker::kms_fix(&domain.kms_key_id));
     }
 }
 

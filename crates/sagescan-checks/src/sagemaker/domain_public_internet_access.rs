@@ -1,4 +1,4 @@
-use crate::{Context, Outcomes};
+use crate::{Context, Fix, FixValue, Outcomes, Safety};
 use sagescan_model::sagemaker::AppNetworkAccessType;
 
 crate::check! {
@@ -108,6 +108,15 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                 })
             },
         );
+        // Unsafe: in VpcOnly mode the apps reach nothing the domain's subnets cannot, so
+        // someone must first check its subnets, NAT or VPC endpoints.
+        out.with_fix(Fix::set(
+            "Restrict the Studio domain to its VPC",
+            Safety::Unsafe,
+            &["AppNetworkAccessType"],
+            FixValue::String("VpcOnly"),
+            &domain.app_network_access_type,
+        ));
     }
 }
 

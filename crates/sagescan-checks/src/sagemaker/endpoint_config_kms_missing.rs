@@ -84,6 +84,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             "KmsKeyId",
             &ec.kms_key_id,
         );
+        out.with_fix(crate::sagemaker::kms_fix(&ec.kms_key_id));
     }
 }
 

@@ -47,6 +47,18 @@ pub(crate) fn judge_enabled<R: Resource>(
     });
 }
 
+/// Naming a customer managed key is a decision (which key, whose key policy lets SageMaker
+/// use it), so the fix is only a suggestion with a placeholder.
+pub(crate) fn kms_fix<T>(current: &Value<T>) -> crate::Fix {
+    crate::Fix::set(
+        "Encrypt with a customer managed KMS key",
+        crate::Safety::Unsafe,
+        &["KmsKeyId"],
+        crate::FixValue::Placeholder("KMS key ARN"),
+        current,
+    )
+}
+
 /// Fails when an optional attribute is absent: `{kind} has no {attr}`.
 pub(crate) fn judge_present<R: Resource, T: serde::Serialize>(
     out: &mut Outcomes,

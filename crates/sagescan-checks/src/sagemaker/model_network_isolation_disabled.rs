@@ -1,5 +1,5 @@
 use super::judge_enabled;
-use crate::{Context, Outcomes};
+use crate::{Context, Fix, FixValue, Outcomes, Safety};
 
 crate::check! {
     /// ## What it checks
@@ -82,6 +82,13 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             "EnableNetworkIsolation",
             &m.enable_network_isolation,
         );
+        out.with_fix(Fix::set(
+            "Enable network isolation",
+            Safety::Safe,
+            &["EnableNetworkIsolation"],
+            FixValue::Bool(true),
+            &m.enable_network_isolation,
+        ));
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::{Context, Outcomes};
+use crate::{Context, Fix, FixValue, Outcomes, Safety};
 use sagescan_model::Toggle;
 
 crate::check! {
@@ -86,6 +86,16 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                     .then(|| "notebook instance has direct internet access Enabled".to_string())
             },
         );
+        // AWS rejects `Disabled` without a subnet: then the fix also needs a decision
+        // (which private subnet and security groups), so it is only a suggestion.
+        let in_vpc = matches!(nb.subnet.get(), Some(Some(_)));
+        out.with_fix(Fix::set(
+            "Disable direct internet access",
+            if in_vpc { Safety::Safe } else { Safety::Unsafe },
+            &["DirectInternetAccess"],
+            FixValue::String("Disabled"),
+            &nb.direct_internet_access,
+        ));
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::{Context, Outcomes};
+use crate::{Context, Fix, FixValue, Outcomes, Safety};
 
 crate::check! {
     /// ## What it checks
@@ -75,6 +75,16 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
         out.judge(nb, attr, &nb.min_imds_version, |v| {
             (v != "2").then(|| format!("notebook instance has {attr} {v}: IMDSv1 is allowed"))
         });
+        out.with_fix(Fix::set(
+            "Require IMDSv2",
+            Safety::Safe,
+            &[
+                "InstanceMetadataServiceConfiguration",
+                "MinimumInstanceMetadataServiceVersion",
+            ],
+            FixValue::String("2"),
+            &nb.min_imds_version,
+        ));
     }
 }
 

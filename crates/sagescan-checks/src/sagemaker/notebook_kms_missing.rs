@@ -63,6 +63,7 @@ crate::check! {
 fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     for nb in &ctx.model.notebook_instances {
         judge_present(out, nb, "notebook instance", "KmsKeyId", &nb.kms_key_id);
+        out.with_fix(crate::sagemaker::kms_fix(&nb.kms_key_id));
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::{Context, Outcomes};
+use crate::{Context, Fix, FixValue, Outcomes, Safety};
 use sagescan_model::Toggle;
 
 crate::check! {
@@ -70,6 +70,13 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
         out.judge(nb, "RootAccess", &nb.root_access, |v| {
             (*v == Toggle::Enabled).then(|| "notebook instance has RootAccess Enabled".to_string())
         });
+        out.with_fix(Fix::set(
+            "Disable root access",
+            Safety::Safe,
+            &["RootAccess"],
+            FixValue::String("Disabled"),
+            &nb.root_access,
+        ));
     }
 }
 

@@ -1,4 +1,4 @@
-use crate::{Context, Outcomes};
+use crate::{Context, Fix, FixValue, Outcomes, Safety};
 use std::collections::BTreeSet;
 
 crate::check! {
@@ -102,6 +102,13 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                 })
             },
         );
+        out.with_fix(Fix::set(
+            "Stop assigning public IPs on launch",
+            Safety::Safe,
+            &["MapPublicIpOnLaunch"],
+            FixValue::Bool(false),
+            &subnet.map_public_ip_on_launch,
+        ));
     }
 }
 

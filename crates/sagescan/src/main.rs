@@ -8,8 +8,10 @@
 mod cli;
 mod commands;
 mod config;
+mod live;
 mod reach;
 mod select;
+mod snapshot;
 
 use clap::Parser;
 use std::process::ExitCode;

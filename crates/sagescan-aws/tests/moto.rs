@@ -115,6 +115,17 @@ fn two_regions_yield_exactly_the_expected_findings() {
     }
     assert_eq!(got, expected);
     assert!(c.calls > 0);
+
+    // A snapshot is the model's JSON: replayed, it yields byte-identical findings.
+    let json = serde_json::to_string(&c.model).expect("the model serializes");
+    let mut replayed: sagescan_model::Model = serde_json::from_str(&json).expect("and back");
+    replayed.finish();
+    let live = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    let offline = sagescan_checks::run(&replayed, CHECKS, &Options::default());
+    assert_eq!(
+        serde_json::to_string(&live).unwrap(),
+        serde_json::to_string(&offline).unwrap()
+    );
 }
 
 /// Findings expected in each region (code, resource). Beyond the two seeded violations
@@ -301,4 +312,43 @@ fn a_resource_deleted_between_list_and_describe_is_a_gap() {
                 .address
                 .ends_with("eu-west-1:123456789012:model/open-model")
     }));
+}
+
+/// The acceptance benchmark: 100 notebooks and 100 models in each of two regions. Ignored
+/// by default (seeding takes a while); run with
+/// `cargo test -p sagescan-aws --test moto -- --ignored --nocapture bench`.
+#[test]
+#[ignore]
+fn bench_100_notebooks_and_100_models_per_region() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    moto.seed("bench", &["100"]);
+    let proxy = Proxy::start(&moto.endpoint, Rule::moto_gaps());
+    let started = std::time::Instant::now();
+    let c = collect(&proxy.endpoint);
+    let elapsed = started.elapsed();
+    assert!(c.model.gaps.is_empty(), "{:#?}", c.model.gaps);
+    assert_eq!(c.model.notebook_instances.len(), 200);
+    assert_eq!(c.model.models.len(), 200);
+    let run = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    // Half the notebooks have direct internet access, half the models no isolation (moto
+    // stores no isolation at all, so every model fails SM121).
+    let failing = |code: &str| {
+        run.findings
+            .iter()
+            .filter(|f| f.code == code && f.status == Status::Fail)
+            .count()
+    };
+    assert_eq!(failing("SM111"), 100);
+    assert_eq!(failing("SM121"), 200);
+    eprintln!(
+        "bench: {} resources, {} API calls, collected in {:.2} s",
+        c.model.all_meta().count(),
+        c.calls,
+        elapsed.as_secs_f64()
+    );
+    for (op, n) in &c.calls_by_operation {
+        eprintln!("  {op}: {n}");
+    }
 }

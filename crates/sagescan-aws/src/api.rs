@@ -318,6 +318,33 @@ where
     }
 }
 
+/// Runs `futures` concurrently on the current task and returns their outputs in order.
+/// The describes of one listing borrow their scope, so they cannot be spawned; the scope's
+/// semaphore, not this function, bounds how many calls are in flight. Every wake polls the
+/// unfinished futures, which is fine for the hundreds a listing yields.
+pub(crate) async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(v) => *output = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_read_only;
@@ -346,31 +373,4 @@ mod tests {
             assert!(!is_read_only(op), "{op}");
         }
     }
-}
-
-/// Runs `futures` concurrently on the current task and returns their outputs in order.
-/// The describes of one listing borrow their scope, so they cannot be spawned; the scope's
-/// semaphore, not this function, bounds how many calls are in flight. Every wake polls the
-/// unfinished futures, which is fine for the hundreds a listing yields.
-pub(crate) async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    Poll::Ready(v) => *output = Some(v),
-                    Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().flatten().collect()
 }

@@ -18,12 +18,13 @@ const SERVICE: &str = "ec2";
 
 /// Collects everything, appending to `out`. Failed calls are gaps of `scope`.
 pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
-    let ec2 = scope.ec2();
     let (vpcs, subnets, tables, igws, nats, sgs, nacls, endpoints, lists, flow_logs) = tokio::join!(
         scope.call(
             SERVICE,
             "DescribeVpcs",
-            ec2.describe_vpcs()
+            scope
+                .ec2()
+                .describe_vpcs()
                 .into_paginator()
                 .items()
                 .send()
@@ -32,7 +33,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "DescribeSubnets",
-            ec2.describe_subnets()
+            scope
+                .ec2()
+                .describe_subnets()
                 .into_paginator()
                 .items()
                 .send()
@@ -41,7 +44,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "DescribeRouteTables",
-            ec2.describe_route_tables()
+            scope
+                .ec2()
+                .describe_route_tables()
                 .into_paginator()
                 .items()
                 .send()
@@ -50,7 +55,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "DescribeInternetGateways",
-            ec2.describe_internet_gateways()
+            scope
+                .ec2()
+                .describe_internet_gateways()
                 .into_paginator()
                 .items()
                 .send()
@@ -59,7 +66,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "DescribeNatGateways",
-            ec2.describe_nat_gateways()
+            scope
+                .ec2()
+                .describe_nat_gateways()
                 .into_paginator()
                 .items()
                 .send()
@@ -68,7 +77,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "DescribeSecurityGroups",
-            ec2.describe_security_groups()
+            scope
+                .ec2()
+                .describe_security_groups()
                 .into_paginator()
                 .items()
                 .send()
@@ -77,7 +88,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "DescribeNetworkAcls",
-            ec2.describe_network_acls()
+            scope
+                .ec2()
+                .describe_network_acls()
                 .into_paginator()
                 .items()
                 .send()
@@ -86,7 +99,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "DescribeVpcEndpoints",
-            ec2.describe_vpc_endpoints()
+            scope
+                .ec2()
+                .describe_vpc_endpoints()
                 .into_paginator()
                 .items()
                 .send()
@@ -95,7 +110,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "DescribeManagedPrefixLists",
-            ec2.describe_managed_prefix_lists()
+            scope
+                .ec2()
+                .describe_managed_prefix_lists()
                 .into_paginator()
                 .items()
                 .send()
@@ -104,7 +121,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "DescribeFlowLogs",
-            ec2.describe_flow_logs()
+            scope
+                .ec2()
+                .describe_flow_logs()
                 .into_paginator()
                 .items()
                 .send()

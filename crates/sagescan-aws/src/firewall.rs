@@ -17,12 +17,12 @@ use std::collections::BTreeMap;
 const SERVICE: &str = "network-firewall";
 
 pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
-    let client = scope.nfw();
     let (firewalls, policies, groups) = tokio::join!(
         scope.call(
             SERVICE,
             "ListFirewalls",
-            client
+            scope
+                .nfw()
                 .list_firewalls()
                 .into_paginator()
                 .items()
@@ -32,7 +32,8 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "ListFirewallPolicies",
-            client
+            scope
+                .nfw()
                 .list_firewall_policies()
                 .into_paginator()
                 .items()
@@ -42,7 +43,8 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         scope.call(
             SERVICE,
             "ListRuleGroups",
-            client
+            scope
+                .nfw()
                 .list_rule_groups()
                 .into_paginator()
                 .items()

@@ -13,19 +13,25 @@ use support::{Moto, Proxy, Rule};
 
 const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 
-fn options(endpoint: &str) -> AwsOptions {
+/// `timeout` is per call: generous, because moto builds each region's default VPC on its
+/// first EC2 call and the test machine is shared; only the silent-region test waits it out.
+fn options(endpoint: &str, timeout: Duration) -> AwsOptions {
     AwsOptions {
         regions: Some(REGIONS.iter().map(|r| r.to_string()).collect()),
         endpoint_url: Some(endpoint.to_string()),
         static_credentials: Some(("testing".into(), "testing".into())),
         max_attempts: 2,
-        operation_timeout: Duration::from_secs(4),
+        operation_timeout: timeout,
         ..AwsOptions::default()
     }
 }
 
 fn collect(endpoint: &str) -> Collection {
-    collect_blocking(&options(endpoint), None).expect("collection starts")
+    collect_with(endpoint, Duration::from_secs(60))
+}
+
+fn collect_with(endpoint: &str, timeout: Duration) -> Collection {
+    collect_blocking(&options(endpoint, timeout), None).expect("collection starts")
 }
 
 /// `(code, status, resource)` of every finding. EC2 ids are random in moto, so EC2
@@ -212,7 +218,7 @@ fn denied_throttled_and_silent_regions_are_gaps_and_nothing_passes_there() {
     ];
     rules.extend(Rule::moto_gaps());
     let proxy = Proxy::start(&moto.endpoint, rules);
-    let c = collect(&proxy.endpoint);
+    let c = collect_with(&proxy.endpoint, Duration::from_secs(12));
 
     let gaps = gaps(&c);
     let east: BTreeSet<(String, String)> = gaps

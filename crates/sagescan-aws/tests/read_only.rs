@@ -40,6 +40,13 @@ fn operations() -> Vec<(String, String)> {
                 found.push((name.clone(), op));
             }
         }
+        // A client bound to a variable would hide its calls from this scan.
+        for accessor in [".ec2();", ".sagemaker();", ".nfw();"] {
+            assert!(
+                !compact.contains(accessor),
+                "{name} binds a client (`{accessor}`): call operations on the accessor"
+            );
+        }
         if name != "api.rs" {
             assert!(
                 !compact.contains("Client::from_conf") && !compact.contains("Client::new("),

@@ -99,6 +99,16 @@ macro_rules! collections {
                 self.index = index;
             }
 
+            /// Moves every resource, source file, gap and waiver of `other` into this model,
+            /// keeping their configuration ids: for collectors that build parts in parallel
+            /// against configurations they registered up front. Call [`Model::finish`] after.
+            pub fn append(&mut self, mut other: Model) {
+                self.sources.append(&mut other.sources);
+                self.gaps.append(&mut other.gaps);
+                self.inline_waivers.append(&mut other.inline_waivers);
+                $( self.$field.append(&mut other.$field); )*
+            }
+
             /// Every resource's identity, for listings and counts.
             pub fn all_meta(&self) -> impl Iterator<Item = &Meta> {
                 std::iter::empty()

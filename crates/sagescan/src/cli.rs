@@ -18,8 +18,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan Terraform, CloudFormation and plan JSON (directories are walked) and report findings.
+    /// Scan Terraform, CloudFormation and plan JSON (directories are walked), a live AWS
+    /// account (`--aws`) or a snapshot of one, and report findings.
     Scan(ScanArgs),
+    /// Read a live AWS account (read-only) and write the model as a snapshot, which
+    /// `sagescan scan SNAPSHOT.json` replays offline with the same findings.
+    Collect(CollectArgs),
     /// Can a workload reach a destination? Prints the path that allows it or every control
     /// that blocks it. Exit 0 not reachable, 1 reachable, 2 error; unknown exits 1 too
     /// (nothing is proven isolated).
@@ -98,6 +102,69 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub history: crate::history::ScanHistoryArgs,
+    /// Exit with 2 when the scan is incomplete (any coverage gap: a file that did not
+    /// parse, an AWS call that was denied, throttled or timed out).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// Write the snapshot here instead of to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Live AWS collection, shared by every command that loads inputs.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Read the live AWS account (read-only: only Describe*, List* and Get* calls) with the
+    /// standard credential chain.
+    #[arg(long)]
+    pub aws: bool,
+
+    /// Use this named profile of the AWS shared config files.
+    #[arg(long, value_name = "PROFILE", requires = "aws")]
+    pub profile: Option<String>,
+
+    /// `all` (every region enabled for the account) or a comma-separated list.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "all|REGION,…",
+        requires = "aws"
+    )]
+    pub regions: Vec<String>,
+
+    /// Scan every active account of the organization by assuming this IAM role in each
+    /// (needs organizations:ListAccounts unless --accounts is given).
+    #[arg(long, value_name = "ROLE_NAME", requires = "aws")]
+    pub org_role: Option<String>,
+
+    /// With --org-role: only these accounts (comma-separated ids).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "ID,…",
+        requires = "org_role"
+    )]
+    pub accounts: Vec<String>,
+
+    /// Send every AWS call to this endpoint (an emulator). `AWS_ENDPOINT_URL` and
+    /// `AWS_ENDPOINT_URL_<SERVICE>` are honoured too.
+    #[arg(long, value_name = "URL", requires = "aws")]
+    pub endpoint_url: Option<String>,
+
+    /// Training and processing jobs created in the last this many days.
+    #[arg(long, value_name = "DAYS", default_value_t = 30, requires = "aws")]
+    pub job_days: u32,
+
+    /// AWS calls in flight per account and region.
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "aws")]
+    pub concurrency: usize,
 }
 
 /// What to load, shared by `scan`, `reach` and `graph`.
@@ -105,8 +172,12 @@ pub struct ScanArgs {
 pub struct Inputs {
     /// Directories (walked for Terraform roots, CloudFormation templates and `terraform show
     /// -json` plans) or files. Paths in the report stay as given here.
-    #[arg(required = true, value_name = "PATH")]
+    /// A snapshot written by `sagescan collect` is replayed as the live scan it records.
+    #[arg(required_unless_present = "aws", value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
 
     /// A `.tfvars` file applied after `terraform.tfvars` and `*.auto.tfvars` (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]

@@ -5,7 +5,7 @@
 //! (`sagescan scan . | head`) is not an error: the reader has what it wanted, so the
 //! command still exits with the code its result calls for.
 
-use crate::cli::{Command, Format, ScanArgs};
+use crate::cli::{CollectArgs, Command, Format, ScanArgs};
 use crate::config::{self, Config, Problem};
 use crate::select;
 use anyhow::{Context as _, Result};
@@ -29,6 +29,7 @@ const TOOL: Tool<'static> = Tool {
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Scan(args) => scan(args),
+        Command::Collect(args) => collect(args),
         Command::Reach(args) => crate::reach::reach(args),
         Command::Graph(args) => crate::reach::graph(args),
         Command::Explain { code } => explain(&code),
@@ -42,6 +43,15 @@ pub fn run(command: Command) -> Result<ExitCode> {
 
 /// Loads every input into one model.
 pub(crate) fn load(inputs: &crate::cli::Inputs) -> Result<Model> {
+    if inputs.live.aws {
+        if !inputs.paths.is_empty() {
+            anyhow::bail!("--aws scans the live account; scan PATHs in a separate run");
+        }
+        return crate::live::collect(&inputs.live);
+    }
+    if let Some(model) = crate::snapshot::load_if_snapshot(&inputs.paths)? {
+        return Ok(model);
+    }
     let options = LoadOptions {
         var_files: inputs.var_files.clone(),
         vars: inputs.vars.clone(),
@@ -129,6 +139,12 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         &model,
         &run,
     )?;
+    if args.strict && !model.gaps.is_empty() {
+        let n = model.gaps.len();
+        let s = if n == 1 { "" } else { "s" };
+        eprintln!("error: the scan is incomplete ({n} coverage gap{s}) and --strict is set");
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
     let fail_on = Severity::from(args.fail_on);
     let failed = match &baseline {
         Some(baseline) => baseline.judge(&model, &run, fail_on),
@@ -142,6 +158,22 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `collect`: the live model as a snapshot, to a file or stdout.
+fn collect(args: CollectArgs) -> Result<ExitCode> {
+    if !args.live.aws {
+        anyhow::bail!("collect reads a live account: pass --aws");
+    }
+    let model = crate::live::collect(&args.live)?;
+    let text = crate::snapshot::to_json(&model)?;
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => write_stdout(text.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Why nothing was read, if so: every configuration has a coverage gap and yielded no

@@ -10,9 +10,11 @@ mod commands;
 mod config;
 mod fix;
 mod history;
+mod live;
 mod output;
 mod reach;
 mod select;
+mod snapshot;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,0 +1,376 @@
+//! The one layer every AWS call goes through: the service clients of one account and
+//! region, the read-only guard, call counting, bounded concurrency, and the mapping of every
+//! failure to a coverage gap.
+//!
+//! Read-only holds twice. Statically, the service clients are private to this module and
+//! reached only through [`Scope::ec2`] and friends, so a test can list every operation the
+//! crate calls by reading its source (`tests/read_only.rs`). At run time, [`Guard`] sees
+//! each request before it is sent and refuses any operation whose name does not start with
+//! `Describe`, `List` or `Get`, so not even a future edit that escapes the static test can
+//! change an account.
+
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use sagescan_model::{ConfigId, CoverageGap, Origin};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+use tokio::sync::Semaphore;
+
+/// Whether an operation (`DescribeVpcs`, or `describe_vpcs` as the SDK spells its methods)
+/// only reads. The whole of sagescan's permission model rests on this prefix test.
+pub fn is_read_only(operation: &str) -> bool {
+    let op = operation.to_ascii_lowercase();
+    ["describe", "list", "get"]
+        .iter()
+        .any(|prefix| op.starts_with(prefix))
+}
+
+/// Counts the HTTP requests sent (every attempt, every page) per operation, and refuses
+/// a mutating operation before it leaves the process.
+#[derive(Debug, Default)]
+pub(crate) struct Guard {
+    calls: AtomicU64,
+    by_operation: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Guard {
+    pub(crate) fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn by_operation(&self) -> BTreeMap<String, u64> {
+        self.by_operation
+            .lock()
+            .map(|m| m.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The interceptor the SDK holds: a shared handle on one [`Guard`].
+#[derive(Debug, Clone)]
+pub(crate) struct GuardHandle(pub(crate) Arc<Guard>);
+
+impl Intercept for GuardHandle {
+    fn name(&self) -> &'static str {
+        "sagescan-read-only-guard"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(meta) = cfg.load::<Metadata>() else {
+            return Err("sagescan: an AWS request without operation metadata was refused".into());
+        };
+        if !is_read_only(meta.name()) {
+            return Err(format!(
+                "sagescan is read-only: {}:{} was refused",
+                meta.service(),
+                meta.name()
+            )
+            .into());
+        }
+        let guard = &self.0;
+        guard.calls.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut m) = guard.by_operation.lock() {
+            *m.entry(format!("{}:{}", meta.service(), meta.name()))
+                .or_default() += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The clients of one account and region, all built on the one shared HTTP client.
+#[derive(Clone, Debug)]
+pub(crate) struct Clients {
+    ec2: aws_sdk_ec2::Client,
+    sagemaker: aws_sdk_sagemaker::Client,
+    nfw: aws_sdk_networkfirewall::Client,
+}
+
+impl Clients {
+    pub(crate) fn new(config: &aws_config::SdkConfig, guard: &GuardHandle) -> Clients {
+        Clients {
+            ec2: aws_sdk_ec2::Client::from_conf(
+                aws_sdk_ec2::config::Builder::from(config)
+                    .interceptor(guard.clone())
+                    .build(),
+            ),
+            sagemaker: aws_sdk_sagemaker::Client::from_conf(
+                aws_sdk_sagemaker::config::Builder::from(config)
+                    .interceptor(guard.clone())
+                    .build(),
+            ),
+            nfw: aws_sdk_networkfirewall::Client::from_conf(
+                aws_sdk_networkfirewall::config::Builder::from(config)
+                    .interceptor(guard.clone())
+                    .build(),
+            ),
+        }
+    }
+}
+
+/// Account-level clients (identity, Organizations), used before any region is scanned.
+pub(crate) fn sts(config: &aws_config::SdkConfig, guard: &GuardHandle) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(config)
+            .interceptor(guard.clone())
+            .build(),
+    )
+}
+
+pub(crate) fn organizations(
+    config: &aws_config::SdkConfig,
+    guard: &GuardHandle,
+) -> aws_sdk_organizations::Client {
+    aws_sdk_organizations::Client::from_conf(
+        aws_sdk_organizations::config::Builder::from(config)
+            .interceptor(guard.clone())
+            .build(),
+    )
+}
+
+/// One account and region being collected: its clients, its configuration in the model,
+/// the calls it may have in flight and the gaps it found.
+#[derive(Debug)]
+pub(crate) struct Scope {
+    pub(crate) account: String,
+    pub(crate) region: String,
+    pub(crate) partition: String,
+    pub(crate) config: ConfigId,
+    clients: Clients,
+    permits: Semaphore,
+    gaps: Mutex<Vec<CoverageGap>>,
+}
+
+impl Scope {
+    pub(crate) fn new(
+        account: String,
+        region: String,
+        partition: String,
+        config: ConfigId,
+        clients: Clients,
+        concurrency: usize,
+    ) -> Scope {
+        Scope {
+            account,
+            region,
+            partition,
+            config,
+            clients,
+            permits: Semaphore::new(concurrency.max(1)),
+            gaps: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn ec2(&self) -> &aws_sdk_ec2::Client {
+        &self.clients.ec2
+    }
+
+    pub(crate) fn sagemaker(&self) -> &aws_sdk_sagemaker::Client {
+        &self.clients.sagemaker
+    }
+
+    pub(crate) fn nfw(&self) -> &aws_sdk_networkfirewall::Client {
+        &self.clients.nfw
+    }
+
+    /// Where a value read by `operation` came from.
+    pub(crate) fn origin(&self, service: &str, operation: &str) -> Origin {
+        Origin::Api {
+            service: service.into(),
+            operation: operation.into(),
+            region: self.region.clone(),
+            account: self.account.clone(),
+        }
+    }
+
+    /// The ARN of a resource of this account and region.
+    pub(crate) fn arn(&self, service: &str, resource: &str) -> String {
+        format!(
+            "arn:{}:{service}:{}:{}:{resource}",
+            self.partition, self.region, self.account
+        )
+    }
+
+    /// Runs one call (or one whole pagination) with a permit; a failure becomes a gap of
+    /// this scope and `None`, so the caller simply has nothing to map.
+    pub(crate) async fn call<T, E, R>(
+        &self,
+        service: &str,
+        operation: &str,
+        request: impl Future<Output = Result<T, SdkError<E, R>>>,
+    ) -> Option<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let result = {
+            // The semaphore is never closed, so acquiring cannot fail; if it ever did, running
+            // without a permit is still correct, only less polite.
+            let _permit = self.permits.acquire().await.ok();
+            request.await
+        };
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.gap(classify(&e), service, operation, describe(&e));
+                None
+            }
+        }
+    }
+
+    /// Records a gap of this scope.
+    pub(crate) fn gap(&self, kind: &str, service: &str, operation: &str, detail: String) {
+        let gap = CoverageGap {
+            config: Some(self.config),
+            kind: kind.into(),
+            message: format!(
+                "{service}:{operation} in {}/{}: {detail}",
+                self.account, self.region
+            ),
+            origin: self.origin(service, operation),
+        };
+        if let Ok(mut gaps) = self.gaps.lock() {
+            gaps.push(gap);
+        }
+    }
+
+    pub(crate) fn take_gaps(&self) -> Vec<CoverageGap> {
+        self.gaps
+            .lock()
+            .map(|mut g| std::mem::take(&mut *g))
+            .unwrap_or_default()
+    }
+}
+
+/// The gap kind of a failed call. Codes are the services' documented error codes; EC2
+/// spells access denial `UnauthorizedOperation`, the JSON services `AccessDeniedException`.
+pub(crate) fn classify<E, R>(e: &SdkError<E, R>) -> &'static str
+where
+    E: ProvideErrorMetadata,
+{
+    match e {
+        SdkError::TimeoutError(_) => return "timeout",
+        SdkError::DispatchFailure(d) if d.is_timeout() => return "timeout",
+        SdkError::DispatchFailure(_) => return "unreachable",
+        _ => {}
+    }
+    let code = e.code().unwrap_or_default();
+    match code {
+        c if c.starts_with("AccessDenied")
+            || c == "UnauthorizedOperation"
+            || c == "AuthorizationError"
+            || c == "UnrecognizedClientException"
+            || c == "InvalidClientTokenId"
+            || c == "ExpiredToken" =>
+        {
+            "access-denied"
+        }
+        c if c.starts_with("Throttl")
+            || c == "RequestLimitExceeded"
+            || c == "TooManyRequestsException"
+            || c == "RequestThrottledException"
+            || c == "SlowDown" =>
+        {
+            "throttled"
+        }
+        // A region the account has not opted into answers with these.
+        "OptInRequired" | "AuthFailure" | "InvalidRegion" => "region-disabled",
+        // Listed, then deleted before it could be described.
+        c if c.contains("NotFound") || c == "ValidationException" => "not-found",
+        "InvalidAction" | "NotImplemented" | "UnknownOperationException" => "unsupported",
+        _ => "api-error",
+    }
+}
+
+/// A one-line, user-facing account of a failed call: the service's code and message, or
+/// the transport failure with its cause.
+pub(crate) fn describe<E, R>(e: &SdkError<E, R>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match (e.code(), e.message()) {
+        (Some(code), Some(msg)) => format!("{code}: {msg}"),
+        (Some(code), None) => code.to_string(),
+        _ => {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                text.push_str(": ");
+                text.push_str(&s.to_string());
+                source = s.source();
+            }
+            text
+        }
+    }
+}
+
+/// Runs `futures` concurrently on the current task and returns their outputs in order.
+/// The describes of one listing borrow their scope, so they cannot be spawned; the scope's
+/// semaphore, not this function, bounds how many calls are in flight. Every wake polls the
+/// unfinished futures, which is fine for the hundreds a listing yields.
+pub(crate) async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(v) => *output = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_read_only;
+
+    #[test]
+    fn only_reads_are_allowed() {
+        for op in [
+            "DescribeVpcs",
+            "ListModels",
+            "GetManagedPrefixListEntries",
+            "describe_notebook_instance",
+            "list_accounts",
+        ] {
+            assert!(is_read_only(op), "{op}");
+        }
+        for op in [
+            "CreateVpc",
+            "DeleteNotebookInstance",
+            "AssumeRole",
+            "ModifyVpcAttribute",
+            "PutResourcePolicy",
+            "StartNotebookInstance",
+            "UpdateDomain",
+            "TagResource",
+        ] {
+            assert!(!is_read_only(op), "{op}");
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! Live collection against the moto emulator: the two-region scenario of
+//! `tests/moto/seed.py` yields exactly the expected findings, and injected faults (denied,
+//! throttled past the retries, a region that never answers) end as coverage gaps that make
+//! the affected checks inconclusive — never as passes.
+
+mod support;
+
+use sagescan_aws::{AwsOptions, Collection, collect_blocking};
+use sagescan_checks::{CHECKS, Options, Status};
+use std::collections::BTreeSet;
+use std::time::Duration;
+use support::{Moto, Proxy, Rule};
+
+const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
+
+/// `timeout` is per call: generous, because moto builds each region's default VPC on its
+/// first EC2 call and the test machine is shared; only the silent-region test waits it out.
+fn options(endpoint: &str, timeout: Duration) -> AwsOptions {
+    AwsOptions {
+        regions: Some(REGIONS.iter().map(|r| r.to_string()).collect()),
+        endpoint_url: Some(endpoint.to_string()),
+        static_credentials: Some(("testing".into(), "testing".into())),
+        max_attempts: 2,
+        operation_timeout: timeout,
+        ..AwsOptions::default()
+    }
+}
+
+fn collect(endpoint: &str) -> Collection {
+    collect_with(endpoint, Duration::from_secs(60))
+}
+
+fn collect_with(endpoint: &str, timeout: Duration) -> Collection {
+    collect_blocking(&options(endpoint, timeout), None).expect("collection starts")
+}
+
+/// `(code, status, resource)` of every finding. EC2 ids are random in moto, so EC2
+/// resources are named by role instead: `default-vpc/acl` is the NACL of the region's
+/// default VPC, `vpc/sg:workload` the scenario's workload group; SageMaker resources keep
+/// their names. The region prefixes every label.
+fn findings(c: &Collection) -> BTreeSet<(String, &'static str, String)> {
+    let run = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    run.findings
+        .iter()
+        .map(|f| {
+            let status = match f.status {
+                Status::Fail => "fail",
+                Status::Inconclusive => "inconclusive",
+                _ => "other",
+            };
+            (
+                f.code.to_string(),
+                status,
+                label(&c.model, &f.resource.address),
+            )
+        })
+        .collect()
+}
+
+fn label(m: &sagescan_model::Model, address: &str) -> String {
+    let region = address.split(':').nth(3).unwrap_or_default();
+    let vpc_label = |vpc: Option<&str>| {
+        let default = m
+            .vpcs
+            .iter()
+            .find(|v| Some(v.meta.aliases[0].as_str()) == vpc)
+            .is_some_and(|v| v.is_default.get() == Some(&true));
+        if default { "default-vpc" } else { "vpc" }
+    };
+    let key = |v: &sagescan_model::Value<sagescan_model::Ref<_>>| v.get().map(|r| r.key.clone());
+    let role = if let Some(v) = m.vpcs.iter().find(|v| v.meta.address == address) {
+        vpc_label(v.meta.aliases.first().map(String::as_str)).to_string()
+    } else if let Some(s) = m.subnets.iter().find(|s| s.meta.address == address) {
+        format!("{}/subnet", vpc_label(key(&s.vpc).as_deref()))
+    } else if let Some(a) = m.network_acls.iter().find(|a| a.meta.address == address) {
+        format!("{}/acl", vpc_label(key(&a.vpc).as_deref()))
+    } else if let Some(g) = m.security_groups.iter().find(|g| g.meta.address == address) {
+        let vpc = g.vpc.get().cloned().flatten().map(|r| r.key);
+        let name = g.name.get().cloned().flatten().unwrap_or_default();
+        format!("{}/sg:{name}", vpc_label(vpc.as_deref()))
+    } else {
+        address.rsplit(':').next().unwrap_or(address).to_string()
+    };
+    format!("{region} {role}")
+}
+
+fn seeded() -> Option<(Moto, Proxy)> {
+    let moto = Moto::start()?;
+    moto.seed("basic", &[]);
+    let proxy = Proxy::start(&moto.endpoint, Rule::moto_gaps());
+    Some((moto, proxy))
+}
+
+#[test]
+fn two_regions_yield_exactly_the_expected_findings() {
+    let Some((_moto, proxy)) = seeded() else {
+        return;
+    };
+    let c = collect(&proxy.endpoint);
+    assert!(
+        c.model.gaps.is_empty(),
+        "unexpected gaps: {:#?}",
+        c.model.gaps
+    );
+    assert_eq!(c.model.configs.len(), 2);
+    assert_eq!(c.model.notebook_instances.len(), 4);
+    assert_eq!(c.model.models.len(), 4);
+    let got = findings(&c);
+    let mut expected = BTreeSet::new();
+    for region in REGIONS {
+        for (code, resource) in EXPECTED {
+            expected.insert((code.to_string(), "fail", format!("{region} {resource}")));
+        }
+        for (code, resource) in EXPECTED_INCONCLUSIVE {
+            expected.insert((
+                code.to_string(),
+                "inconclusive",
+                format!("{region} {resource}"),
+            ));
+        }
+    }
+    assert_eq!(got, expected);
+    assert!(c.calls > 0);
+
+    // A snapshot is the model's JSON: replayed, it yields byte-identical findings.
+    let json = serde_json::to_string(&c.model).expect("the model serializes");
+    let mut replayed: sagescan_model::Model = serde_json::from_str(&json).expect("and back");
+    replayed.finish();
+    let live = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    let offline = sagescan_checks::run(&replayed, CHECKS, &Options::default());
+    assert_eq!(
+        serde_json::to_string(&live).unwrap(),
+        serde_json::to_string(&offline).unwrap()
+    );
+}
+
+/// Findings expected in each region (code, resource). Beyond the two seeded violations
+/// (`open-notebook`, `open-model`), the "compliant" set is compliant only as far as moto
+/// stores it: moto drops `EnableNetworkIsolation` (SM121, NET103 on `isolated-model`) and
+/// `InstanceMetadataServiceConfiguration` (SM115 on `private-notebook`), exactly as a live
+/// scan must report what the API returns. The scenario VPC has a single subnet, no VPC
+/// endpoints, flow logs or DNS Firewall (VPC101, VPCE101, VPCE102, SM172, NET105); and moto's
+/// default VPC brings its open default NACL and default security groups.
+const EXPECTED: &[(&str, &str)] = &[
+    ("NACL101", "default-vpc/acl"),
+    ("NACL101", "vpc/acl"),
+    ("NACL102", "vpc/acl"),
+    ("NACL103", "vpc/subnet"),
+    ("NACL104", "default-vpc/acl"),
+    ("NACL104", "vpc/acl"),
+    ("NET101", "notebook-instance/open-notebook"),
+    ("NET103", "model/isolated-model"),
+    ("NET103", "model/open-model"),
+    ("NET105", "model/isolated-model"),
+    ("NET105", "notebook-instance/private-notebook"),
+    ("NET106", "notebook-instance/open-notebook"),
+    ("SG101", "default-vpc/sg:default"),
+    ("SG101", "vpc/sg:default"),
+    ("SG106", "vpc/sg:workload"),
+    ("SG107", "default-vpc/sg:default"),
+    ("SG107", "vpc/sg:default"),
+    ("SG107", "vpc/sg:workload"),
+    ("SM111", "notebook-instance/open-notebook"),
+    ("SM112", "notebook-instance/open-notebook"),
+    ("SM113", "notebook-instance/open-notebook"),
+    ("SM114", "notebook-instance/open-notebook"),
+    ("SM115", "notebook-instance/open-notebook"),
+    ("SM115", "notebook-instance/private-notebook"),
+    ("SM121", "model/isolated-model"),
+    ("SM121", "model/open-model"),
+    ("SM122", "model/open-model"),
+    ("SM172", "model/isolated-model"),
+    ("VPC101", "vpc"),
+    ("VPCE101", "vpc"),
+    ("VPCE102", "model/isolated-model"),
+    ("VPCE102", "notebook-instance/private-notebook"),
+];
+
+/// Inconclusive findings expected in each region: OPS104 (mixed environments) needs tags,
+/// and SageMaker tags are not collected, so it cannot tell.
+const EXPECTED_INCONCLUSIVE: &[(&str, &str)] = &[
+    ("OPS104", "vpc"),
+    ("OPS104", "vpc/sg:workload"),
+    ("OPS104", "vpc/subnet"),
+];
+
+/// `(kind, service:operation, region)` of every gap.
+fn gaps(c: &Collection) -> BTreeSet<(String, String, String)> {
+    c.model
+        .gaps
+        .iter()
+        .map(|g| match &g.origin {
+            sagescan_model::Origin::Api {
+                service,
+                operation,
+                region,
+                ..
+            } => (
+                g.kind.clone(),
+                format!("{service}:{operation}"),
+                region.clone(),
+            ),
+            other => panic!("a live gap without an API origin: {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn denied_throttled_and_silent_regions_are_gaps_and_nothing_passes_there() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    moto.seed("basic", &[]);
+    let mut rules = vec![
+        Rule::access_denied_json("sagemaker", "us-east-1"),
+        Rule::throttled_ec2("us-east-1", "DescribeSecurityGroups"),
+        Rule::hang("eu-west-1"),
+    ];
+    rules.extend(Rule::moto_gaps());
+    let proxy = Proxy::start(&moto.endpoint, rules);
+    // Long enough for a throttled call to exhaust its retries on a loaded machine, short
+    // enough for the silent region's listings to time out within the test.
+    let c = collect_with(&proxy.endpoint, Duration::from_secs(30));
+
+    let gaps = gaps(&c);
+    let east: BTreeSet<(String, String)> = gaps
+        .iter()
+        .filter(|(_, _, r)| r == "us-east-1")
+        .map(|(k, op, _)| (k.clone(), op.clone()))
+        .collect();
+    let mut expected_east: BTreeSet<(String, String)> = [
+        "ListNotebookInstances",
+        "ListModels",
+        "ListEndpointConfigs",
+        "ListEndpoints",
+        "ListDomains",
+        "ListTrainingJobs",
+        "ListProcessingJobs",
+    ]
+    .iter()
+    .map(|op| ("access-denied".to_string(), format!("sagemaker:{op}")))
+    .collect();
+    expected_east.insert(("throttled".into(), "ec2:DescribeSecurityGroups".into()));
+    assert_eq!(east, expected_east);
+
+    // The silent region: every listing timed out, nothing else was attempted.
+    let west: Vec<_> = gaps.iter().filter(|(_, _, r)| r == "eu-west-1").collect();
+    assert_eq!(west.len(), 20, "{west:#?}");
+    assert!(west.iter().all(|(k, _, _)| k == "timeout"), "{west:#?}");
+    assert!(c.model.notebook_instances.is_empty() && c.model.models.is_empty());
+    assert!(
+        c.model
+            .security_groups
+            .iter()
+            .all(|g| !g.meta.address.contains("us-east-1"))
+    );
+
+    let run = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    assert_eq!(run.passed, 0, "nothing may pass in an incomplete scan");
+    // Every check says "inconclusive" about the silent region's configuration.
+    let west_config = c
+        .model
+        .configs
+        .iter()
+        .position(|k| k.name.ends_with("/eu-west-1"))
+        .expect("a configuration per region") as u32;
+    let inconclusive_west: BTreeSet<&str> = run
+        .findings
+        .iter()
+        .filter(|f| f.resource.config == west_config && f.status == Status::Inconclusive)
+        .map(|f| f.code)
+        .collect();
+    assert_eq!(inconclusive_west.len(), CHECKS.len());
+}
+
+#[test]
+fn a_resource_deleted_between_list_and_describe_is_a_gap() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    moto.seed("basic", &[]);
+    let mut rules = vec![Rule {
+        service: "sagemaker",
+        region: Some("us-east-1"),
+        operation: Some("DescribeModel"),
+        fault: support::Fault::Reply {
+            status: 400,
+            content_type: "application/x-amz-json-1.1",
+            body: r#"{"__type":"ValidationException","message":"Could not find model (injected)"}"#
+                .into(),
+        },
+    }];
+    rules.extend(Rule::moto_gaps());
+    let proxy = Proxy::start(&moto.endpoint, rules);
+    let c = collect(&proxy.endpoint);
+    let gaps = gaps(&c);
+    assert_eq!(
+        gaps,
+        [(
+            "not-found".to_string(),
+            "sagemaker:DescribeModel".to_string(),
+            "us-east-1".to_string()
+        )]
+        .into()
+    );
+    // One gap per model that vanished, each naming where.
+    assert_eq!(c.model.gaps.len(), 2);
+    assert!(
+        c.model.gaps[0]
+            .message
+            .contains("in 123456789012/us-east-1")
+    );
+    assert_eq!(c.model.models.len(), 2);
+    // The other region is complete: its open model still fails, its isolated one passes.
+    let run = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    assert!(run.passed > 0);
+    assert!(run.findings.iter().any(|f| {
+        f.status == Status::Fail
+            && f.resource
+                .address
+                .ends_with("eu-west-1:123456789012:model/open-model")
+    }));
+}
+
+/// The acceptance benchmark: 100 notebooks and 100 models in each of two regions. Ignored
+/// by default (seeding takes a while); run with
+/// `cargo test -p sagescan-aws --test moto -- --ignored --nocapture bench`.
+#[test]
+#[ignore]
+fn bench_100_notebooks_and_100_models_per_region() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    moto.seed("bench", &["100"]);
+    let proxy = Proxy::start(&moto.endpoint, Rule::moto_gaps());
+    let started = std::time::Instant::now();
+    let c = collect(&proxy.endpoint);
+    let elapsed = started.elapsed();
+    assert!(c.model.gaps.is_empty(), "{:#?}", c.model.gaps);
+    assert_eq!(c.model.notebook_instances.len(), 200);
+    assert_eq!(c.model.models.len(), 200);
+    let run = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    // Half the notebooks have direct internet access, half the models no isolation (moto
+    // stores no isolation at all, so every model fails SM121).
+    let failing = |code: &str| {
+        run.findings
+            .iter()
+            .filter(|f| f.code == code && f.status == Status::Fail)
+            .count()
+    };
+    assert_eq!(failing("SM111"), 100);
+    assert_eq!(failing("SM121"), 200);
+    eprintln!(
+        "bench: {} resources, {} API calls, collected in {:.2} s",
+        c.model.all_meta().count(),
+        c.calls,
+        elapsed.as_secs_f64()
+    );
+    for (op, n) in &c.calls_by_operation {
+        eprintln!("  {op}: {n}");
+    }
+}

@@ -131,3 +131,19 @@ fn read_others(paths: &[PathBuf], model: &mut Model) -> (Vec<(String, String)>, 
     }
     (plans, templates)
 }
+
+/// Loads one Terraform root module given as texts (`.tf` files and tfvars files, each
+/// `(name, text)`) into a finished model, without reading anything from disk: see
+/// [`terraform::evaluate_texts`]. For fuzzing and for tests that build their input.
+pub fn load_terraform_texts(tf: &[(&str, &str)], tfvars: &[(&str, &str)]) -> Model {
+    let terraform::Evaluation {
+        mut model,
+        instances,
+        ..
+    } = terraform::evaluate_texts(tf, tfvars);
+    for config in &instances {
+        terraform::map::map_instances(&mut model, config);
+    }
+    model.finish();
+    model
+}

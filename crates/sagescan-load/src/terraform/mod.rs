@@ -120,13 +120,23 @@ fn tf_json_gap(path: &Path) -> FileGap {
 
 /// Reads and evaluates every path; see [`crate::load`].
 pub fn evaluate(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation, LoadError> {
-    match rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_SIZE)
-        .build()
-    {
-        Ok(pool) => pool.install(|| evaluate_here(paths, options)),
+    on_deep_stacks(|| evaluate_here(paths, options))
+}
+
+/// Runs `f` on a thread pool whose threads have [`STACK_SIZE`] stacks, built once per
+/// process (a fuzz target calls the loader millions of times).
+fn on_deep_stacks<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(f),
         // Without threads of our own (a restricted environment), run on the caller's.
-        Err(_) => evaluate_here(paths, options),
+        None => f(),
     }
 }
 
@@ -137,7 +147,48 @@ fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation,
     parse_units(&mut units);
     load_called_modules(&mut units);
     let var_files = read_var_files(&options.var_files, &mut global_gaps)?;
+    let (model, instances) = evaluate_units(&units, &var_files, global_gaps, options);
+    Ok(Evaluation {
+        model,
+        instances,
+        other_files,
+    })
+}
 
+/// Evaluates one root module given as texts, `(name, text)` for its `.tf` files and its
+/// tfvars files, without touching the filesystem: local module calls are not followed
+/// (each is a coverage gap) and nothing else is read. The entry point of the fuzz targets,
+/// where the input must be the only input.
+pub fn evaluate_texts(tf: &[(&str, &str)], tfvars: &[(&str, &str)]) -> Evaluation {
+    on_deep_stacks(|| evaluate_texts_here(tf, tfvars))
+}
+
+fn evaluate_texts_here(tf: &[(&str, &str)], tfvars: &[(&str, &str)]) -> Evaluation {
+    let key = PathBuf::from("(memory)");
+    let mut unit = Unit::new(key.clone(), "(memory)".into(), key, true, true);
+    unit.files = tf
+        .iter()
+        .map(|&(name, text)| parse::parse_text(name.into(), text.to_string()))
+        .collect();
+    unit.tfvars = tfvars
+        .iter()
+        .map(|&(name, text)| vars::parse_var_file(name.into(), text.to_string()))
+        .collect();
+    let (model, instances) = evaluate_units(&[unit], &[], Vec::new(), &LoadOptions::default());
+    Evaluation {
+        model,
+        instances,
+        other_files: Vec::new(),
+    }
+}
+
+/// Evaluates every root among `units` (already read and parsed) in parallel.
+fn evaluate_units(
+    units: &[Unit],
+    var_files: &[VarFile],
+    global_gaps: Vec<FileGap>,
+    options: &LoadOptions,
+) -> (Model, Vec<Vec<ir::Instance>>) {
     let index: HashMap<&Path, usize> = units
         .iter()
         .enumerate()
@@ -171,12 +222,12 @@ fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation,
         .par_iter()
         .map(|&(id, unit)| {
             let root = &defs[&unit.key];
-            let values = vars::merge(unit.tfvars.iter().chain(&var_files), &options.vars);
+            let values = vars::merge(unit.tfvars.iter().chain(var_files), &options.vars);
             let ev = Evaluator::new(&defs, id, root);
             let mut instances = Vec::new();
             expand::collect(&ev, &Evaluator::root_instance(root, values), &mut instances);
             let (eval_gaps, used) = ev.finish();
-            let mut gaps = file_gaps(id, unit, &used, &units, &index, &defs);
+            let mut gaps = file_gaps(id, unit, &used, units, &index, &defs);
             gaps.extend(eval_gaps);
             (instances, gaps)
         })
@@ -187,13 +238,9 @@ fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation,
         model.gaps.extend(gaps);
         instances.push(inst);
     }
-    model.sources = sources(&units, &var_files);
-    model.inline_waivers = inline_waivers(&units);
-    Ok(Evaluation {
-        model,
-        instances,
-        other_files,
-    })
+    model.sources = sources(units, var_files);
+    model.inline_waivers = inline_waivers(units);
+    (model, instances)
 }
 
 fn gap(config: Option<ConfigId>, g: FileGap) -> CoverageGap {

@@ -21,6 +21,8 @@ mod walk;
 use crate::{LoadError, LoadOptions};
 use module::{CallSource, Evaluator, ModuleDef, call_source, normalize};
 use parse::{FileGap, ParsedFile, file_origin};
+pub use module::{MAX_INSTANCES, MAX_MODULE_DEPTH};
+pub use parse::MAX_FILE_SIZE;
 use rayon::prelude::*;
 use sagescan_model::{ConfigId, CoverageGap, Model, SourceFile};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -144,9 +146,10 @@ fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation,
     let mut global_gaps = Vec::new();
     let mut other_files = Vec::new();
     let mut units = discover(paths, &mut global_gaps, &mut other_files)?;
-    parse_units(&mut units);
-    load_called_modules(&mut units);
-    let var_files = read_var_files(&options.var_files, &mut global_gaps)?;
+    let max_size = options.limits.max_file_size.unwrap_or(MAX_FILE_SIZE);
+    parse_units(&mut units, max_size);
+    load_called_modules(&mut units, max_size);
+    let var_files = read_var_files(&options.var_files, max_size, &mut global_gaps)?;
     let (model, instances) = evaluate_units(&units, &var_files, global_gaps, options);
     Ok(Evaluation {
         model,
@@ -174,7 +177,8 @@ fn evaluate_texts_here(tf: &[(&str, &str)], tfvars: &[(&str, &str)]) -> Evaluati
         .iter()
         .map(|&(name, text)| vars::parse_var_file(name.into(), text.to_string()))
         .collect();
-    let (model, instances) = evaluate_units(&[unit], &[], Vec::new(), &LoadOptions::default());
+    let options = LoadOptions::default();
+    let (model, instances) = evaluate_units(&[unit], &[], Vec::new(), &options);
     Evaluation {
         model,
         instances,
@@ -223,7 +227,7 @@ fn evaluate_units(
         .map(|&(id, unit)| {
             let root = &defs[&unit.key];
             let values = vars::merge(unit.tfvars.iter().chain(var_files), &options.vars);
-            let ev = Evaluator::new(&defs, id, root);
+            let ev = Evaluator::new(&defs, id, root, options.limits);
             let mut instances = Vec::new();
             expand::collect(&ev, &Evaluator::root_instance(root, values), &mut instances);
             let (eval_gaps, used) = ev.finish();
@@ -312,20 +316,24 @@ fn discover(
 }
 
 /// Reads and parses the files of `units`, in parallel.
-fn parse_units(units: &mut [Unit]) {
+fn parse_units(units: &mut [Unit], max_size: u64) {
     units.par_iter_mut().for_each(|u| {
         u.files = u
             .tf_paths
             .par_iter()
-            .map(|p| parse::parse_file(p, p.display().to_string().into()))
+            .map(|p| parse::parse_file(p, p.display().to_string().into(), max_size))
             .collect();
-        u.tfvars = u.tfvars_paths.iter().map(|p| read_var_file(p)).collect();
+        u.tfvars = u
+            .tfvars_paths
+            .iter()
+            .map(|p| read_var_file(p, max_size))
+            .collect();
     });
 }
 
-fn read_var_file(path: &Path) -> VarFile {
+fn read_var_file(path: &Path, max_size: u64) -> VarFile {
     let display: Arc<str> = path.display().to_string().into();
-    match parse::read(path, &display) {
+    match parse::read(path, &display, max_size) {
         Ok(text) => vars::parse_var_file(display, text),
         Err(gap) => VarFile {
             source: parse::SourceText::new(display, String::new()),
@@ -338,7 +346,7 @@ fn read_var_file(path: &Path) -> VarFile {
 /// Loads, round by round, the local module directories called by loaded units that the
 /// walk did not find (e.g. `../modules/net` outside the scanned path). Each directory is
 /// loaded once however often it is called; a missing one is reported when evaluated.
-fn load_called_modules(units: &mut Vec<Unit>) {
+fn load_called_modules(units: &mut Vec<Unit>, max_size: u64) {
     let mut tried: HashSet<PathBuf> = units.iter().map(|u| u.key.clone()).collect();
     let mut from = 0;
     while from < units.len() {
@@ -356,7 +364,7 @@ fn load_called_modules(units: &mut Vec<Unit>) {
                 units.push(Unit::from_dir(found, false));
             }
         }
-        parse_units(&mut units[from..]);
+        parse_units(&mut units[from..], max_size);
     }
 }
 
@@ -405,7 +413,11 @@ fn find_roots(units: &[Unit], index: &HashMap<&Path, usize>) -> Vec<usize> {
     roots
 }
 
-fn read_var_files(paths: &[PathBuf], gaps: &mut Vec<FileGap>) -> Result<Vec<VarFile>, LoadError> {
+fn read_var_files(
+    paths: &[PathBuf],
+    max_size: u64,
+    gaps: &mut Vec<FileGap>,
+) -> Result<Vec<VarFile>, LoadError> {
     let mut out = Vec::with_capacity(paths.len());
     for path in paths {
         // A variables file the user named must exist, like any other path they named.
@@ -413,7 +425,7 @@ fn read_var_files(paths: &[PathBuf], gaps: &mut Vec<FileGap>) -> Result<Vec<VarF
             path: path.clone(),
             source,
         })?;
-        let file = read_var_file(path);
+        let file = read_var_file(path, max_size);
         if let Some(g) = &file.gap {
             gaps.push(g.clone());
         }

@@ -11,9 +11,9 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Larger files are not read: no hand-written Terraform file comes near this, and a
-/// hostile multi-gigabyte input must not exhaust memory.
-pub(crate) const MAX_FILE_SIZE: u64 = 8 << 20;
+/// Larger files are not read by default (`--max-file-size` overrides it): no hand-written
+/// Terraform file comes near this, and a hostile multi-gigabyte input must not exhaust memory.
+pub const MAX_FILE_SIZE: u64 = 8 << 20;
 
 /// A problem with one file, to become a coverage gap.
 #[derive(Clone, Debug, PartialEq)]
@@ -104,8 +104,8 @@ pub(crate) struct ParsedFile {
     pub gap: Option<FileGap>,
 }
 
-/// Reads a file, enforcing the size limit and UTF-8. `display` is the path to report.
-pub(crate) fn read(path: &Path, display: &Arc<str>) -> Result<String, Box<FileGap>> {
+/// Reads a file of at most `max_size` bytes, enforcing UTF-8. `display` is the path to report.
+pub(crate) fn read(path: &Path, display: &Arc<str>, max_size: u64) -> Result<String, Box<FileGap>> {
     let io_gap = |e: std::io::Error| {
         Box::new(FileGap {
             kind: "io-error",
@@ -114,14 +114,21 @@ pub(crate) fn read(path: &Path, display: &Arc<str>) -> Result<String, Box<FileGa
         })
     };
     let len = std::fs::metadata(path).map_err(io_gap)?.len();
-    if len > MAX_FILE_SIZE {
+    if len > max_size {
         return Err(Box::new(FileGap {
             kind: "too-large",
-            message: format!("{display}: {len} bytes exceeds the {MAX_FILE_SIZE}-byte limit"),
+            message: format!(
+                "{display}: {len} bytes exceeds the {max_size}-byte limit (--max-file-size)"
+            ),
             origin: file_origin(display),
         }));
     }
-    let bytes = std::fs::read(path).map_err(io_gap)?;
+    let mut bytes = std::fs::read(path).map_err(io_gap)?;
+    // A UTF-8 byte order mark (editors on Windows write one) is not part of the text, and
+    // hcl-edit would reject it as an unexpected token. Offsets count from after it.
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        bytes.drain(..3);
+    }
     String::from_utf8(bytes).map_err(|e| {
         Box::new(FileGap {
             kind: "io-error",
@@ -146,8 +153,8 @@ pub(crate) fn file_origin(display: &Arc<str>) -> Origin {
 }
 
 /// Reads and parses one HCL file. Never fails: problems become the file's gap.
-pub(crate) fn parse_file(path: &Path, display: Arc<str>) -> ParsedFile {
-    match read(path, &display) {
+pub(crate) fn parse_file(path: &Path, display: Arc<str>, max_size: u64) -> ParsedFile {
+    match read(path, &display, max_size) {
         Ok(text) => parse_text(display, text),
         Err(gap) => ParsedFile {
             source: SourceText::new(display, String::new()),

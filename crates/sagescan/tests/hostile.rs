@@ -440,3 +440,38 @@ fn limits_are_flags() {
         "{gap}"
     );
 }
+
+#[test]
+fn terminal_output_carries_no_control_characters_from_the_repository() {
+    let (_keep, root) = corpus_dir();
+    // An OSC title change, a screen clear and a colour, in a file name, a resource name, an
+    // attribute value (quoted in the snippet under a finding) and a broken file's path.
+    write(
+        &root,
+        "ok/main.tf",
+        "resource \"aws_sagemaker_notebook_instance\" \"x\u{1b}]0;pwned\u{7}\" {\n  name = \"a\u{1b}[2J\"\n  direct_internet_access = \"Enabled\"\n}\n",
+    );
+    write(&root, "evil\u{1b}[31mred/main.tf", "a = \n");
+    let run = sagescan(&root, &["scan", ".", "--no-store"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("SM111"), "{}", run.stdout);
+    let controls: Vec<char> = run
+        .stdout
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect();
+    assert!(controls.is_empty(), "{controls:?} in:\n{}", run.stdout);
+    // Escaped, not dropped: the reader can still see what the file holds.
+    assert!(run.stdout.contains("\\u{1b}]0;pwned\\u{7}"), "{}", run.stdout);
+    assert!(run.stdout.contains("./evil\\u{1b}[31mred/main.tf:1:5"), "{}", run.stdout);
+
+    // JSON carries the same text exactly, escaped by JSON's own rules.
+    let report = json(&sagescan(&root, &["scan", ".", "--no-store", "--format", "json"]));
+    let addresses: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["resource"]["address"].as_str())
+        .collect();
+    assert!(addresses.contains(&"aws_sagemaker_notebook_instance.x\u{1b}]0;pwned\u{7}"));
+}

@@ -76,7 +76,10 @@ fn verdicts(check: &Check, model: &Model) -> BTreeMap<String, Vec<&'static str>>
             Verdict::Fail { .. } => "fail",
             Verdict::Inconclusive { .. } => "inconclusive",
         };
-        by_address.entry(o.resource.address).or_default().push(verdict);
+        by_address
+            .entry(o.resource.address)
+            .or_default()
+            .push(verdict);
     }
     for v in by_address.values_mut() {
         v.sort();

@@ -90,7 +90,10 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Model, LoadError
         terraform::map::map_instances(&mut model, config);
     }
 
-    let max_size = options.limits.max_file_size.unwrap_or(plan::MAX_PLAN_SIZE as u64);
+    let max_size = options
+        .limits
+        .max_file_size
+        .unwrap_or(plan::MAX_PLAN_SIZE as u64);
     let (plans, templates) = read_others(&other_files, max_size, &mut model);
     for (display, text) in &plans {
         plan::load_plan(&mut model, display, text);
@@ -129,7 +132,13 @@ fn read_others(
 ) -> (Vec<(String, String)>, Vec<Template>) {
     let read: Vec<(PathBuf, String, std::io::Result<String>)> = paths
         .par_iter()
-        .map(|p| (p.clone(), p.display().to_string(), read_bounded(p, max_size)))
+        .map(|p| {
+            (
+                p.clone(),
+                p.display().to_string(),
+                read_bounded(p, max_size),
+            )
+        })
         .collect();
     let mut plans = Vec::new();
     let mut templates = Vec::new();

@@ -87,9 +87,7 @@ impl Text {
         let mut s = String::new();
         for ((_, _, kind, address), findings) in &groups {
             let origin = &findings[0].resource_origin;
-            let at = label(origin)
-                .map(|l| format!(" ({l})"))
-                .unwrap_or_default();
+            let at = label(origin).map(|l| format!(" ({l})")).unwrap_or_default();
             let header = format!("{kind} {}{at}", clean(address));
             let _ = writeln!(s, "{}", self.bold(&header));
             for f in findings {

@@ -74,7 +74,7 @@ fn yaml_bomb() -> String {
     s.push_str("l0: &l0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
     for i in 1..=9 {
         let prev = format!("*l{}", i - 1);
-        let items = vec![prev.as_str(); 10].join(",");
+        let items = [prev.as_str(); 10].join(",");
         s.push_str(&format!("l{i}: &l{i} [{items}]\n"));
     }
     s.push_str("Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties:\n      Tags: *l9\n");
@@ -86,7 +86,11 @@ fn corpus(root: &Path) -> Vec<Expect> {
     write(root, "good/main.tf", GOOD);
 
     write(root, "truncated_hcl/main.tf", &GOOD[..GOOD.len() / 2]);
-    write(root, "truncated_yaml/template.yaml", &TEMPLATE[..TEMPLATE.len() - 8]);
+    write(
+        root,
+        "truncated_yaml/template.yaml",
+        &TEMPLATE[..TEMPLATE.len() - 8],
+    );
     write(root, "truncated_plan/plan.json", &PLAN[..PLAN.len() - 40]);
     let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 256) as u8).collect();
     write(root, "binary/main.tf", &binary);
@@ -122,7 +126,11 @@ fn corpus(root: &Path) -> Vec<Expect> {
     write(
         root,
         "deep_hcl/main.tf",
-        format!("locals {{\n  deep = {}1{}\n}}\n", "[".repeat(depth), "]".repeat(depth)),
+        format!(
+            "locals {{\n  deep = {}1{}\n}}\n",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        ),
     );
     write(
         root,
@@ -275,7 +283,10 @@ fn gaps(report: &serde_json::Value) -> BTreeMap<String, Vec<(String, Option<u64>
         let file = g["location"]["file"].as_str().expect("a file").to_string();
         let kind = g["kind"].as_str().unwrap().to_string();
         // A gap about the whole file points at its start; that is "no line" here.
-        let line = match (g["location"]["line"].as_u64(), g["location"]["column"].as_u64()) {
+        let line = match (
+            g["location"]["line"].as_u64(),
+            g["location"]["column"].as_u64(),
+        ) {
             (Some(1), Some(1)) => None,
             (line, _) => line,
         };
@@ -290,7 +301,11 @@ fn findings_of(report: &serde_json::Value, config: &str) -> Vec<(String, String,
         .as_array()
         .expect("findings")
         .iter()
-        .filter(|f| f["resource"]["file"].as_str().is_some_and(|p| p.starts_with(config)))
+        .filter(|f| {
+            f["resource"]["file"]
+                .as_str()
+                .is_some_and(|p| p.starts_with(config))
+        })
         .map(|f| {
             (
                 f["code"].as_str().unwrap().to_string(),
@@ -368,8 +383,14 @@ fn bad_input_gives_one_diagnostic_per_file_and_the_rest_is_scanned() {
 fn good_findings_are_the_same_next_to_bad_input() {
     let (_keep, root) = corpus_dir();
     corpus(&root);
-    let alone = json(&sagescan(&root, &["scan", "./good", "--no-store", "--format", "json"]));
-    let together = json(&sagescan(&root, &["scan", ".", "--no-store", "--format", "json"]));
+    let alone = json(&sagescan(
+        &root,
+        &["scan", "./good", "--no-store", "--format", "json"],
+    ));
+    let together = json(&sagescan(
+        &root,
+        &["scan", ".", "--no-store", "--format", "json"],
+    ));
     let good = findings_of(&alone, "./good/");
     assert!(good.iter().any(|f| f.0 == "SM111" && f.1 == "fail"));
     assert_eq!(findings_of(&together, "./good/"), good);
@@ -397,38 +418,81 @@ fn strict_exits_2_when_the_scan_is_incomplete() {
 #[test]
 fn limits_are_flags() {
     let (_keep, root) = corpus_dir();
-    write(&root, "count/main.tf", r#"resource "aws_security_group" "many" {
+    write(
+        &root,
+        "count/main.tf",
+        r#"resource "aws_security_group" "many" {
   count = 50
   name  = "sg-${count.index}"
 }
-"#);
+"#,
+    );
     let run = sagescan(
         &root.join("count"),
-        &["scan", ".", "--no-store", "--format", "json", "--max-instances", "10"],
+        &[
+            "scan",
+            ".",
+            "--no-store",
+            "--format",
+            "json",
+            "--max-instances",
+            "10",
+        ],
     );
     let report = json(&run);
     let gap = &report["coverage_gaps"][0];
     assert!(
-        gap["message"].as_str().unwrap().contains("more than 10 instances (--max-instances)"),
+        gap["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than 10 instances (--max-instances)"),
         "{gap}"
     );
 
     write(&root, "size/main.tf", GOOD);
     let run = sagescan(
         &root.join("size"),
-        &["scan", ".", "--no-store", "--format", "json", "--max-file-size", "100"],
+        &[
+            "scan",
+            ".",
+            "--no-store",
+            "--format",
+            "json",
+            "--max-file-size",
+            "100",
+        ],
     );
     let report = json(&run);
     assert_eq!(report["coverage_gaps"][0]["kind"], "too-large");
     assert_eq!(run.code, 2, "nothing could be scanned: {}", run.stderr);
 
-    write(&root, "deep/main.tf", "module \"a\" {\n  source = \"./a\"\n}\n");
-    write(&root, "deep/a/main.tf", "module \"b\" {\n  source = \"./b\"\n}\n");
-    write(&root, "deep/a/b/main.tf", "module \"c\" {\n  source = \"./c\"\n}\n");
+    write(
+        &root,
+        "deep/main.tf",
+        "module \"a\" {\n  source = \"./a\"\n}\n",
+    );
+    write(
+        &root,
+        "deep/a/main.tf",
+        "module \"b\" {\n  source = \"./b\"\n}\n",
+    );
+    write(
+        &root,
+        "deep/a/b/main.tf",
+        "module \"c\" {\n  source = \"./c\"\n}\n",
+    );
     write(&root, "deep/a/b/c/main.tf", GOOD);
     let run = sagescan(
         &root.join("deep"),
-        &["scan", ".", "--no-store", "--format", "json", "--max-module-depth", "2"],
+        &[
+            "scan",
+            ".",
+            "--no-store",
+            "--format",
+            "json",
+            "--max-module-depth",
+            "2",
+        ],
     );
     let report = json(&run);
     let gap = &report["coverage_gaps"][0];
@@ -462,11 +526,22 @@ fn terminal_output_carries_no_control_characters_from_the_repository() {
         .collect();
     assert!(controls.is_empty(), "{controls:?} in:\n{}", run.stdout);
     // Escaped, not dropped: the reader can still see what the file holds.
-    assert!(run.stdout.contains("\\u{1b}]0;pwned\\u{7}"), "{}", run.stdout);
-    assert!(run.stdout.contains("./evil\\u{1b}[31mred/main.tf:1:5"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("\\u{1b}]0;pwned\\u{7}"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("./evil\\u{1b}[31mred/main.tf:1:5"),
+        "{}",
+        run.stdout
+    );
 
     // JSON carries the same text exactly, escaped by JSON's own rules.
-    let report = json(&sagescan(&root, &["scan", ".", "--no-store", "--format", "json"]));
+    let report = json(&sagescan(
+        &root,
+        &["scan", ".", "--no-store", "--format", "json"],
+    ));
     let addresses: Vec<&str> = report["findings"]
         .as_array()
         .unwrap()

@@ -7,9 +7,7 @@
 //! quoted ones are strings. Aliases are expanded, within [`MAX_NODES`].
 //! (Short-form tags: "Intrinsic function reference", AWS CloudFormation User Guide.)
 
-use super::tree::{
-    Entry, Issue, KeyIndex, Kind, MAX_DEPTH, MAX_NODES, Node, Parsed, Span, insert,
-};
+use super::tree::{Entry, Issue, KeyIndex, Kind, MAX_DEPTH, MAX_NODES, Node, Parsed, Span, insert};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use std::collections::HashMap;
 

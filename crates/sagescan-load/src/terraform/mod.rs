@@ -20,9 +20,9 @@ mod walk;
 
 use crate::{LoadError, LoadOptions};
 use module::{CallSource, Evaluator, ModuleDef, call_source, normalize};
-use parse::{FileGap, ParsedFile, file_origin};
 pub use module::{MAX_INSTANCES, MAX_MODULE_DEPTH};
 pub use parse::MAX_FILE_SIZE;
+use parse::{FileGap, ParsedFile, file_origin};
 use rayon::prelude::*;
 use sagescan_model::{ConfigId, CoverageGap, Model, SourceFile};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -198,7 +198,7 @@ fn evaluate_units(
         .enumerate()
         .map(|(i, u)| (u.key.as_path(), i))
         .collect();
-    let mut roots = find_roots(&units, &index);
+    let mut roots = find_roots(units, &index);
     roots.sort_by(|&a, &b| units[a].display.cmp(&units[b].display));
 
     let mut model = Model::default();

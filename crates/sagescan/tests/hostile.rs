@@ -361,6 +361,28 @@ fn bad_input_gives_one_diagnostic_per_file_and_the_rest_is_scanned() {
         "one gap per bad file and none for good ones: {found:#?}"
     );
 
+    // What a bad file may have hidden cannot pass: every check is inconclusive for a
+    // configuration that failed to load, and says why.
+    for config in [
+        "./truncated_hcl/",
+        "./deep_json/",
+        "./yaml_bomb/",
+        "./sparse/",
+    ] {
+        let outcomes = findings_of(&report, config);
+        assert_eq!(
+            outcomes.len(),
+            report["summary"]["checks_run"].as_u64().unwrap() as usize,
+            "one outcome per check for {config}"
+        );
+        assert!(
+            outcomes
+                .iter()
+                .all(|f| f.1 == "inconclusive" && f.2.contains("the configuration is incomplete")),
+            "{config}: {outcomes:#?}"
+        );
+    }
+
     // The cycles are not errors of a file but of values: what depends on them is
     // inconclusive, and says why, at the line that uses the value.
     let sm111 = |config: &str| {

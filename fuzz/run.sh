@@ -18,10 +18,11 @@ for t in "${targets[@]}"; do
     log="artifacts/$t/last-run.log"
     start=$(date +%s)
     # -rss_limit_mb: a run past 2 GiB is a crash (memory must stay bounded);
-    # -timeout: an input taking over 10 s is a crash (hostile input must not hang a scan).
+    # -timeout: an input taking over 30 s is a crash (hostile input must not hang a scan;
+    # the HCL parser has its own 10 s budget per file, which must win).
     status=0
     nice -n 10 cargo fuzz run -s none "$t" "corpus/$t" -- \
-        -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+        -max_total_time="$secs" -rss_limit_mb=2048 -timeout=30 -max_len=65536 \
         -print_final_stats=1 >"$log" 2>&1 || status=$?
     end=$(date +%s)
     runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo '?')

@@ -10,6 +10,7 @@ use sagescan_model::{FileSpan, Origin};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Larger files are not read by default (`--max-file-size` overrides it): no hand-written
 /// Terraform file comes near this, and a hostile multi-gigabyte input must not exhaust memory.
@@ -18,7 +19,7 @@ pub const MAX_FILE_SIZE: u64 = 8 << 20;
 /// A problem with one file, to become a coverage gap.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct FileGap {
-    /// `parse-error`, `io-error` or `too-large`.
+    /// `parse-error`, `io-error`, `too-large` or `timeout`.
     pub kind: &'static str,
     pub message: String,
     pub origin: Origin,
@@ -164,12 +165,38 @@ pub(crate) fn parse_file(path: &Path, display: Arc<str>, max_size: u64) -> Parse
     }
 }
 
+/// How long parsing one file may take. hcl-edit's parser backtracks, and some malformed
+/// input makes that exponential: the `tfvars` fuzz target found 223 bytes of unclosed
+/// brackets between operators that take 12 s, and each few more bytes multiply that. Real
+/// files parse in milliseconds.
+const PARSE_BUDGET: Duration = Duration::from_secs(10);
+
 /// Parses HCL text. hcl-edit rejects nesting deeper than 64 levels and operator chains
 /// longer than 128 with a parse error, which bounds the recursion of everything that walks
 /// the tree afterwards (the evaluator adds its own limit for chains of references).
 pub(crate) fn parse_text(display: Arc<str>, text: String) -> ParsedFile {
+    parse_text_within(display, text, PARSE_BUDGET)
+}
+
+fn parse_text_within(display: Arc<str>, text: String, budget: Duration) -> ParsedFile {
     let source = SourceText::new(display, text);
-    match hcl_edit::parser::parse_body(&source.text) {
+    let Some(parsed) = parse_body_within(&source.text, budget) else {
+        let gap = FileGap {
+            kind: "timeout",
+            message: format!(
+                "{}: parsing took longer than {} s (pathological syntax); not read",
+                source.path,
+                budget.as_secs_f32()
+            ),
+            origin: file_origin(&source.path),
+        };
+        return ParsedFile {
+            source,
+            body: None,
+            gap: Some(gap),
+        };
+    };
+    match parsed {
         Ok(body) => ParsedFile {
             source,
             body: Some(body),
@@ -189,6 +216,29 @@ pub(crate) fn parse_text(display: Arc<str>, text: String) -> ParsedFile {
                 gap: Some(gap),
             }
         }
+    }
+}
+
+/// Parses on a thread of its own and gives up after `budget`: `None` then. A parse cannot be
+/// interrupted, so an abandoned one runs on, detached, until it ends or the process does;
+/// the scan goes on without the file meanwhile.
+fn parse_body_within(
+    text: &str,
+    budget: Duration,
+) -> Option<Result<Body, hcl_edit::parser::Error>> {
+    let owned = text.to_owned();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("hcl-parse".into())
+        .stack_size(super::STACK_SIZE)
+        .spawn(move || {
+            // The receiver is gone only when the budget ran out; nothing to tell then.
+            let _ = tx.send(hcl_edit::parser::parse_body(&owned));
+        });
+    match spawned {
+        Ok(_) => rx.recv_timeout(budget).ok(),
+        // Without threads (a restricted environment), parse here, without a deadline.
+        Err(_) => Some(hcl_edit::parser::parse_body(text)),
     }
 }
 
@@ -231,6 +281,31 @@ mod tests {
         assert_eq!(gap.kind, "parse-error");
         assert!(!gap.message.contains('\n'));
         assert_eq!(span_of(&gap.origin).0, 2);
+    }
+
+    /// Found by the `tfvars` fuzz target: 12 s of backtracking in hcl-edit for 223 bytes.
+    #[test]
+    fn exponential_backtracking_in_the_parser_is_cut_off() {
+        let text = concat!(
+            "chd=i%thci%thc/raaa[i%thc/r[r[i%t/raaa[i%t%t/raaahc/raaa[i%thc/r[r[i%t/raaa[i%t%t/",
+            "raaa[i%t/raaa[i%thc/r[i%thc/r[i%t/raaa[i%t/raaa[i%thc/r[i%t/raaa[i% a[i%t/raaa[i%",
+            "thc/r[i%thc/r[i%t/raaa[i%t/raaa[i%thc/r[i%t/raaa[i% aa[r!a[d"
+        );
+        let start = std::time::Instant::now();
+        let parsed = parse_text_within("slow.tf".into(), text.into(), Duration::from_millis(500));
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        let gap = parsed.gap.expect("a gap");
+        assert_eq!(gap.kind, "timeout");
+        assert!(
+            gap.message
+                .starts_with("slow.tf: parsing took longer than 0.5 s"),
+            "{}",
+            gap.message
+        );
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub struct LoadOptions {
     /// `--parameter-file`: CloudFormation parameter files (`[{"ParameterKey", …}]` or
     /// `{"Parameters": {…}}`).
     pub parameter_files: Vec<PathBuf>,
+    /// `--max-file-size`, `--max-module-depth`, `--max-instances`.
     pub limits: Limits,
 }
 

@@ -166,9 +166,9 @@ pub(crate) fn parse_file(path: &Path, display: Arc<str>, max_size: u64) -> Parse
 }
 
 /// How long parsing one file may take. hcl-edit's parser backtracks, and some malformed
-/// input makes that exponential: the `tfvars` fuzz target found 223 bytes of unclosed
-/// brackets between operators that take 12 s, and each few more bytes multiply that. Real
-/// files parse in milliseconds.
+/// input makes that explode: the `tfvars` fuzz target found 223 bytes of unclosed brackets
+/// between operators whose first 220 bytes parse in 0.04 s and all of which take 12 s
+/// (release build). Real files parse in milliseconds.
 const PARSE_BUDGET: Duration = Duration::from_secs(10);
 
 /// Parses HCL text. hcl-edit rejects nesting deeper than 64 levels and operator chains

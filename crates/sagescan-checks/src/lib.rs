@@ -18,6 +18,8 @@ pub mod registry;
 pub mod sagemaker;
 pub mod sg;
 #[cfg(test)]
+mod soundness;
+#[cfg(test)]
 pub(crate) mod testing;
 pub mod vpc;
 pub mod vpce;

@@ -30,6 +30,36 @@ pub struct LoadOptions {
     /// `--parameter-file`: CloudFormation parameter files (`[{"ParameterKey", …}]` or
     /// `{"Parameters": {…}}`).
     pub parameter_files: Vec<PathBuf>,
+    /// `--max-file-size`, `--max-module-depth`, `--max-instances`.
+    pub limits: Limits,
+}
+
+/// Bounds on what one load reads and expands, so that hostile input costs bounded time and
+/// memory. Reaching one is a coverage gap (or an Unknown value) of the configuration it
+/// affects, never an error of the load. Nesting depth is not among them: the parsers' own
+/// fixed caps (64 levels for HCL, 128 for JSON and templates) are what keeps recursion
+/// within the stack, so they are not for raising.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Largest file read, in bytes, whatever its format. `None`: each format's default,
+    /// [`terraform::MAX_FILE_SIZE`] for `.tf` and tfvars files and [`plan::MAX_PLAN_SIZE`]
+    /// for JSON and YAML files (of which a CloudFormation template may use 16 MiB).
+    pub max_file_size: Option<u64>,
+    /// Terraform module calls nested deeper than this are not loaded.
+    pub max_module_depth: usize,
+    /// A `count` or `for_each` that expands to more instances than this is treated as not
+    /// statically known (its instances are Unknown) rather than materialized.
+    pub max_instances: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_size: None,
+            max_module_depth: terraform::MAX_MODULE_DEPTH,
+            max_instances: terraform::MAX_INSTANCES,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,7 +91,11 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Model, LoadError
         terraform::map::map_instances(&mut model, config);
     }
 
-    let (plans, templates) = read_others(&other_files, &mut model);
+    let max_size = options
+        .limits
+        .max_file_size
+        .unwrap_or(plan::MAX_PLAN_SIZE as u64);
+    let (plans, templates) = read_others(&other_files, max_size, &mut model);
     for (display, text) in &plans {
         plan::load_plan(&mut model, display, text);
     }
@@ -74,18 +108,15 @@ pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<Model, LoadError
     Ok(model)
 }
 
-/// Reads `path` unless it is larger than any loader accepts (a plan's limit, the largest):
-/// a multi-gigabyte data file that happens to end in `.json` must not be read into memory
-/// only to be rejected.
-fn read_bounded(path: &Path) -> std::io::Result<String> {
+/// Reads `path` unless it is larger than `max` bytes (by default a plan's limit, the
+/// largest any loader accepts): a multi-gigabyte data file that happens to end in `.json`
+/// must not be read into memory only to be rejected.
+fn read_bounded(path: &Path, max: u64) -> std::io::Result<String> {
     let len = std::fs::metadata(path)?.len();
-    if len > plan::MAX_PLAN_SIZE as u64 {
+    if len > max {
         return Err(std::io::Error::new(
             std::io::ErrorKind::FileTooLarge,
-            format!(
-                "{len} bytes is more than the {} MiB sagescan reads from one file",
-                plan::MAX_PLAN_SIZE >> 20
-            ),
+            format!("{len} bytes exceeds the {max}-byte limit (--max-file-size)"),
         ));
     }
     std::fs::read_to_string(path)
@@ -95,10 +126,20 @@ fn read_bounded(path: &Path) -> std::io::Result<String> {
 /// CloudFormation templates (the CloudFormation loader itself skips, silently, documents
 /// without `Resources`: package.json and friends are not templates). A file that cannot be
 /// read is a coverage gap, not an error.
-fn read_others(paths: &[PathBuf], model: &mut Model) -> (Vec<(String, String)>, Vec<Template>) {
+fn read_others(
+    paths: &[PathBuf],
+    max_size: u64,
+    model: &mut Model,
+) -> (Vec<(String, String)>, Vec<Template>) {
     let read: Vec<(PathBuf, String, std::io::Result<String>)> = paths
         .par_iter()
-        .map(|p| (p.clone(), p.display().to_string(), read_bounded(p)))
+        .map(|p| {
+            (
+                p.clone(),
+                p.display().to_string(),
+                read_bounded(p, max_size),
+            )
+        })
         .collect();
     let mut plans = Vec::new();
     let mut templates = Vec::new();
@@ -130,4 +171,20 @@ fn read_others(paths: &[PathBuf], model: &mut Model) -> (Vec<(String, String)>, 
         }
     }
     (plans, templates)
+}
+
+/// Loads one Terraform root module given as texts (`.tf` files and tfvars files, each
+/// `(name, text)`) into a finished model, without reading anything from disk: see
+/// [`terraform::evaluate_texts`]. For fuzzing and for tests that build their input.
+pub fn load_terraform_texts(tf: &[(&str, &str)], tfvars: &[(&str, &str)]) -> Model {
+    let terraform::Evaluation {
+        mut model,
+        instances,
+        ..
+    } = terraform::evaluate_texts(tf, tfvars);
+    for config in &instances {
+        terraform::map::map_instances(&mut model, config);
+    }
+    model.finish();
+    model
 }

@@ -8,7 +8,7 @@
 //! the text, the finding falls back to a plain `file:line:column` line instead of failing.
 //! Colour is the caller's decision (a TTY, `NO_COLOR`); the output is otherwise identical.
 
-use crate::{Emitter, Report, origin_label};
+use crate::{Emitter, Report};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
@@ -87,9 +87,7 @@ impl Text {
         let mut s = String::new();
         for ((_, _, kind, address), findings) in &groups {
             let origin = &findings[0].resource_origin;
-            let at = origin_label(origin)
-                .map(|l| format!(" ({l})"))
-                .unwrap_or_default();
+            let at = label(origin).map(|l| format!(" ({l})")).unwrap_or_default();
             let header = format!("{kind} {}{at}", clean(address));
             let _ = writeln!(s, "{}", self.bold(&header));
             for f in findings {
@@ -106,7 +104,7 @@ impl Text {
         if !suppressed.is_empty() {
             let _ = writeln!(s, "{}", self.bold("suppressed (waived)"));
             for f in suppressed {
-                let at = origin_label(&f.location)
+                let at = label(&f.location)
                     .map(|l| format!(" ({l})"))
                     .unwrap_or_default();
                 let (reason, by) = f
@@ -145,7 +143,7 @@ impl Text {
         if !report.gaps.is_empty() {
             let _ = writeln!(s, "{}", self.bold("coverage gaps (not scanned)"));
             for g in &report.gaps {
-                let at = origin_label(&g.origin)
+                let at = label(&g.origin)
                     .map(|l| format!("{l}: "))
                     .unwrap_or_default();
                 let config = report
@@ -173,7 +171,7 @@ impl Text {
         let plain_location = match (&snippet, &f.location) {
             (Some(_), _) => None,
             (None, Origin::None) => Some("location unknown".to_string()),
-            (None, origin) => origin_label(origin).map(|l| format!("at {l}")),
+            (None, origin) => label(origin).map(|l| format!("at {l}")),
         };
         let mut header = format!(
             "{} {} ({}, {})",
@@ -250,7 +248,7 @@ fn status_word(status: Status) -> &'static str {
 fn short_label(origin: &Origin) -> Option<String> {
     match origin.file() {
         Some(f) => Some(format!("{}:{}", clean(&f.file), f.line)),
-        None => origin_label(origin),
+        None => label(origin),
     }
 }
 
@@ -343,6 +341,12 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// [`crate::origin_label`] made safe for a terminal: file names come from the scanned
+/// repository too.
+fn label(origin: &Origin) -> Option<String> {
+    crate::origin_label(origin).map(|l| clean(&l))
+}
+
 /// Escapes control characters (other than newlines) so that text from a scanned file or a
 /// message cannot move the cursor or recolour the user's terminal.
 fn clean(text: &str) -> String {
@@ -360,8 +364,8 @@ fn clean(text: &str) -> String {
 /// A file's text and the span to label in it.
 #[derive(Debug)]
 struct Snippet<'m> {
-    name: &'m str,
-    text: &'m str,
+    name: String,
+    text: std::borrow::Cow<'m, str>,
     span: SourceSpan,
 }
 
@@ -377,11 +381,30 @@ impl<'m> Snippet<'m> {
         // first line only: the declaration line says where, the rest would bury the message.
         let len = covered.find('\n').unwrap_or(covered.len());
         Some(Snippet {
-            name: &span.file,
-            text,
+            name: clean(&span.file),
+            text: neutralize(text),
             span: (start, len).into(),
         })
     }
+}
+
+/// The source text with every control character but tab, CR and LF replaced by as many
+/// `?` as it has bytes: the lines quoted under a finding must not carry a hostile file's
+/// escape sequences to the terminal, and spans must still fit the text.
+fn neutralize(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\r' | '\n');
+    if !text.contains(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if bad(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl SourceCode for Snippet<'_> {
@@ -391,9 +414,9 @@ impl SourceCode for Snippet<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
+        let inner = self.text.as_ref().read_span(span, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.to_string(),
+            self.name.clone(),
             inner.data(),
             *inner.span(),
             inner.line(),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 /// Prove whether Amazon SageMaker workloads are network-isolated.
 ///
 /// Exit codes: 0 no failed finding at or above --fail-on; 1 there is one; 2 tool error,
-/// including "nothing could be scanned".
+/// including "nothing could be scanned" (and, with `scan --strict`, an incomplete scan).
 #[derive(Debug, Parser)]
 #[command(name = "sagescan", version, about, long_about)]
 pub struct Cli {
@@ -100,12 +100,14 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_config: bool,
 
-    #[command(flatten)]
-    pub history: crate::history::ScanHistoryArgs,
-    /// Exit with 2 when the scan is incomplete (any coverage gap: a file that did not
-    /// parse, an AWS call that was denied, throttled or timed out).
+    /// Exit with 2 when the scan is incomplete: any coverage gap (a file that could not be
+    /// read or understood, a limit reached, an AWS call that was denied, throttled or timed
+    /// out) means some checks could not judge everything.
     #[arg(long)]
     pub strict: bool,
+
+    #[command(flatten)]
+    pub history: crate::history::ScanHistoryArgs,
 }
 
 #[derive(Debug, Args)]
@@ -196,6 +198,31 @@ pub struct Inputs {
     /// `{"Parameters": {…}}` (repeatable).
     #[arg(long = "parameter-file", value_name = "FILE")]
     pub parameter_files: Vec<PathBuf>,
+
+    /// Do not read files larger than this many bytes, whatever their format; each is a
+    /// coverage gap (default: 8 MiB for `.tf` and tfvars, 256 MiB for JSON and YAML).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+
+    /// Do not load Terraform modules nested deeper than this; each is a coverage gap.
+    #[arg(long, value_name = "N", default_value_t = sagescan_load::Limits::default().max_module_depth)]
+    pub max_module_depth: usize,
+
+    /// Treat a `count` or `for_each` expanding to more instances than this as unknown
+    /// (its resources are inconclusive) instead of expanding it.
+    #[arg(long, value_name = "N", default_value_t = sagescan_load::Limits::default().max_instances)]
+    pub max_instances: usize,
+}
+
+impl Inputs {
+    /// The loader limits these arguments set.
+    pub fn limits(&self) -> sagescan_load::Limits {
+        sagescan_load::Limits {
+            max_file_size: self.max_file_size,
+            max_module_depth: self.max_module_depth,
+            max_instances: self.max_instances,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -57,6 +57,7 @@ pub(crate) fn load(inputs: &crate::cli::Inputs) -> Result<Model> {
         vars: inputs.vars.clone(),
         parameters: inputs.parameters.clone(),
         parameter_files: inputs.parameter_files.clone(),
+        limits: inputs.limits(),
     };
     Ok(sagescan_load::load(&inputs.paths, &options)?)
 }
@@ -142,7 +143,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     if args.strict && !model.gaps.is_empty() {
         let n = model.gaps.len();
         let s = if n == 1 { "" } else { "s" };
-        eprintln!("error: the scan is incomplete ({n} coverage gap{s}) and --strict is set");
+        eprintln!("error: the scan is incomplete ({n} coverage gap{s}) and --strict was given");
         return Ok(ExitCode::from(EXIT_ERROR));
     }
     let fail_on = Severity::from(args.fail_on);

@@ -66,11 +66,14 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     let model = ctx.model;
     // (VPC position, AZ) → the public NAT gateways there.
     let mut by_az: BTreeMap<(usize, &str), Vec<&NatGateway>> = BTreeMap::new();
+    // Gateways that could not be placed may share any AZ: none of the others can pass.
+    let mut unplaced: Vec<&NatGateway> = Vec::new();
     for nat in &model.nat_gateways {
         match place(ctx, nat) {
             Ok(Some(key)) => by_az.entry(key).or_default().push(nat),
             Ok(None) => {}
             Err((origin, reason)) => {
+                unplaced.push(nat);
                 out.inconclusive(nat, &origin, format!("cannot tell: {reason}"))
             }
         }
@@ -82,8 +85,22 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                 .filter(|o| o.meta.address != nat.meta.address)
                 .map(|o| o.meta.address.as_str())
                 .collect();
-            if others.is_empty() {
+            let unsure: Vec<&str> = unplaced
+                .iter()
+                .filter(|u| u.meta.config == nat.meta.config)
+                .map(|u| u.meta.address.as_str())
+                .collect();
+            if others.is_empty() && unsure.is_empty() {
                 out.pass(*nat);
+            } else if others.is_empty() {
+                out.inconclusive(
+                    *nat,
+                    nat.subnet.origin(),
+                    format!(
+                        "cannot tell: alone in {az} of its VPC unless {} is there too",
+                        unsure.join(", ")
+                    ),
+                );
             } else {
                 out.fail(
                     *nat,

@@ -3,7 +3,9 @@
 //! at its line; a duplicate key is reported). Strict RFC 8259 JSON, recursive descent with a
 //! depth limit.
 
-use super::tree::{Entry, Issue, Kind, Lines, MAX_DEPTH, MAX_NODES, Node, Parsed, insert};
+use super::tree::{
+    Entry, Issue, KeyIndex, Kind, Lines, MAX_DEPTH, MAX_NODES, Node, Parsed, insert,
+};
 
 /// Reads `text` as one JSON document.
 pub(crate) fn parse(text: &str) -> Result<Parsed, Issue> {
@@ -206,6 +208,7 @@ impl Reader<'_> {
         let start = self.pos;
         self.pos += 1;
         let mut entries = Vec::new();
+        let mut index = KeyIndex::new();
         self.skip_ws();
         if self.bytes.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -231,7 +234,7 @@ impl Reader<'_> {
                 key_span,
                 value,
             };
-            insert(&mut entries, entry, &mut self.issues);
+            insert(&mut entries, &mut index, entry, &mut self.issues);
             self.skip_ws();
             match self.bytes.get(self.pos) {
                 Some(b',') => self.pos += 1,

@@ -7,7 +7,7 @@
 //! quoted ones are strings. Aliases are expanded, within [`MAX_NODES`].
 //! (Short-form tags: "Intrinsic function reference", AWS CloudFormation User Guide.)
 
-use super::tree::{Entry, Issue, Kind, MAX_DEPTH, MAX_NODES, Node, Parsed, Span, insert};
+use super::tree::{Entry, Issue, KeyIndex, Kind, MAX_DEPTH, MAX_NODES, Node, Parsed, Span, insert};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use std::collections::HashMap;
 
@@ -78,6 +78,7 @@ enum Frame {
     },
     Map {
         entries: Vec<Entry>,
+        index: KeyIndex,
         key: Option<(String, Span)>,
         span: Span,
         tag: Option<Tag>,
@@ -139,6 +140,7 @@ impl Builder {
                 self.open(span)?;
                 self.stack.push(Frame::Map {
                     entries: Vec::new(),
+                    index: KeyIndex::new(),
                     key: None,
                     span,
                     tag: tag.map(|t| t.into_owned()),
@@ -208,9 +210,15 @@ impl Builder {
                 }
             }
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries,
+                index,
+                key,
+                ..
+            }) => match key.take() {
                 Some((key, key_span)) => insert(
                     entries,
+                    index,
                     Entry {
                         key,
                         key_span,

@@ -20,6 +20,8 @@ mod walk;
 
 use crate::{LoadError, LoadOptions};
 use module::{CallSource, Evaluator, ModuleDef, call_source, normalize};
+pub use module::{MAX_INSTANCES, MAX_MODULE_DEPTH};
+pub use parse::MAX_FILE_SIZE;
 use parse::{FileGap, ParsedFile, file_origin};
 use rayon::prelude::*;
 use sagescan_model::{ConfigId, CoverageGap, Model, SourceFile};
@@ -120,13 +122,23 @@ fn tf_json_gap(path: &Path) -> FileGap {
 
 /// Reads and evaluates every path; see [`crate::load`].
 pub fn evaluate(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation, LoadError> {
-    match rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_SIZE)
-        .build()
-    {
-        Ok(pool) => pool.install(|| evaluate_here(paths, options)),
+    on_deep_stacks(|| evaluate_here(paths, options))
+}
+
+/// Runs `f` on a thread pool whose threads have [`STACK_SIZE`] stacks, built once per
+/// process (a fuzz target calls the loader millions of times).
+fn on_deep_stacks<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(f),
         // Without threads of our own (a restricted environment), run on the caller's.
-        Err(_) => evaluate_here(paths, options),
+        None => f(),
     }
 }
 
@@ -134,16 +146,59 @@ fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation,
     let mut global_gaps = Vec::new();
     let mut other_files = Vec::new();
     let mut units = discover(paths, &mut global_gaps, &mut other_files)?;
-    parse_units(&mut units);
-    load_called_modules(&mut units);
-    let var_files = read_var_files(&options.var_files, &mut global_gaps)?;
+    let max_size = options.limits.max_file_size.unwrap_or(MAX_FILE_SIZE);
+    parse_units(&mut units, max_size);
+    load_called_modules(&mut units, max_size);
+    let var_files = read_var_files(&options.var_files, max_size, &mut global_gaps)?;
+    let (model, instances) = evaluate_units(&units, &var_files, global_gaps, options);
+    Ok(Evaluation {
+        model,
+        instances,
+        other_files,
+    })
+}
 
+/// Evaluates one root module given as texts, `(name, text)` for its `.tf` files and its
+/// tfvars files, without touching the filesystem: local module calls are not followed
+/// (each is a coverage gap) and nothing else is read. The entry point of the fuzz targets,
+/// where the input must be the only input.
+pub fn evaluate_texts(tf: &[(&str, &str)], tfvars: &[(&str, &str)]) -> Evaluation {
+    on_deep_stacks(|| evaluate_texts_here(tf, tfvars))
+}
+
+fn evaluate_texts_here(tf: &[(&str, &str)], tfvars: &[(&str, &str)]) -> Evaluation {
+    let key = PathBuf::from("(memory)");
+    let mut unit = Unit::new(key.clone(), "(memory)".into(), key, true, true);
+    unit.files = tf
+        .iter()
+        .map(|&(name, text)| parse::parse_text(name.into(), text.to_string()))
+        .collect();
+    unit.tfvars = tfvars
+        .iter()
+        .map(|&(name, text)| vars::parse_var_file(name.into(), text.to_string()))
+        .collect();
+    let options = LoadOptions::default();
+    let (model, instances) = evaluate_units(&[unit], &[], Vec::new(), &options);
+    Evaluation {
+        model,
+        instances,
+        other_files: Vec::new(),
+    }
+}
+
+/// Evaluates every root among `units` (already read and parsed) in parallel.
+fn evaluate_units(
+    units: &[Unit],
+    var_files: &[VarFile],
+    global_gaps: Vec<FileGap>,
+    options: &LoadOptions,
+) -> (Model, Vec<Vec<ir::Instance>>) {
     let index: HashMap<&Path, usize> = units
         .iter()
         .enumerate()
         .map(|(i, u)| (u.key.as_path(), i))
         .collect();
-    let mut roots = find_roots(&units, &index);
+    let mut roots = find_roots(units, &index);
     roots.sort_by(|&a, &b| units[a].display.cmp(&units[b].display));
 
     let mut model = Model::default();
@@ -171,12 +226,12 @@ fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation,
         .par_iter()
         .map(|&(id, unit)| {
             let root = &defs[&unit.key];
-            let values = vars::merge(unit.tfvars.iter().chain(&var_files), &options.vars);
-            let ev = Evaluator::new(&defs, id, root);
+            let values = vars::merge(unit.tfvars.iter().chain(var_files), &options.vars);
+            let ev = Evaluator::new(&defs, id, root, options.limits);
             let mut instances = Vec::new();
             expand::collect(&ev, &Evaluator::root_instance(root, values), &mut instances);
             let (eval_gaps, used) = ev.finish();
-            let mut gaps = file_gaps(id, unit, &used, &units, &index, &defs);
+            let mut gaps = file_gaps(id, unit, &used, units, &index, &defs);
             gaps.extend(eval_gaps);
             (instances, gaps)
         })
@@ -187,13 +242,9 @@ fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation,
         model.gaps.extend(gaps);
         instances.push(inst);
     }
-    model.sources = sources(&units, &var_files);
-    model.inline_waivers = inline_waivers(&units);
-    Ok(Evaluation {
-        model,
-        instances,
-        other_files,
-    })
+    model.sources = sources(units, var_files);
+    model.inline_waivers = inline_waivers(units);
+    (model, instances)
 }
 
 fn gap(config: Option<ConfigId>, g: FileGap) -> CoverageGap {
@@ -265,20 +316,24 @@ fn discover(
 }
 
 /// Reads and parses the files of `units`, in parallel.
-fn parse_units(units: &mut [Unit]) {
+fn parse_units(units: &mut [Unit], max_size: u64) {
     units.par_iter_mut().for_each(|u| {
         u.files = u
             .tf_paths
             .par_iter()
-            .map(|p| parse::parse_file(p, p.display().to_string().into()))
+            .map(|p| parse::parse_file(p, p.display().to_string().into(), max_size))
             .collect();
-        u.tfvars = u.tfvars_paths.iter().map(|p| read_var_file(p)).collect();
+        u.tfvars = u
+            .tfvars_paths
+            .iter()
+            .map(|p| read_var_file(p, max_size))
+            .collect();
     });
 }
 
-fn read_var_file(path: &Path) -> VarFile {
+fn read_var_file(path: &Path, max_size: u64) -> VarFile {
     let display: Arc<str> = path.display().to_string().into();
-    match parse::read(path, &display) {
+    match parse::read(path, &display, max_size) {
         Ok(text) => vars::parse_var_file(display, text),
         Err(gap) => VarFile {
             source: parse::SourceText::new(display, String::new()),
@@ -291,7 +346,7 @@ fn read_var_file(path: &Path) -> VarFile {
 /// Loads, round by round, the local module directories called by loaded units that the
 /// walk did not find (e.g. `../modules/net` outside the scanned path). Each directory is
 /// loaded once however often it is called; a missing one is reported when evaluated.
-fn load_called_modules(units: &mut Vec<Unit>) {
+fn load_called_modules(units: &mut Vec<Unit>, max_size: u64) {
     let mut tried: HashSet<PathBuf> = units.iter().map(|u| u.key.clone()).collect();
     let mut from = 0;
     while from < units.len() {
@@ -309,7 +364,7 @@ fn load_called_modules(units: &mut Vec<Unit>) {
                 units.push(Unit::from_dir(found, false));
             }
         }
-        parse_units(&mut units[from..]);
+        parse_units(&mut units[from..], max_size);
     }
 }
 
@@ -358,7 +413,11 @@ fn find_roots(units: &[Unit], index: &HashMap<&Path, usize>) -> Vec<usize> {
     roots
 }
 
-fn read_var_files(paths: &[PathBuf], gaps: &mut Vec<FileGap>) -> Result<Vec<VarFile>, LoadError> {
+fn read_var_files(
+    paths: &[PathBuf],
+    max_size: u64,
+    gaps: &mut Vec<FileGap>,
+) -> Result<Vec<VarFile>, LoadError> {
     let mut out = Vec::with_capacity(paths.len());
     for path in paths {
         // A variables file the user named must exist, like any other path they named.
@@ -366,7 +425,7 @@ fn read_var_files(paths: &[PathBuf], gaps: &mut Vec<FileGap>) -> Result<Vec<VarF
             path: path.clone(),
             source,
         })?;
-        let file = read_var_file(path);
+        let file = read_var_file(path, max_size);
         if let Some(g) = &file.gap {
             gaps.push(g.clone());
         }

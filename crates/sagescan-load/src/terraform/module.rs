@@ -23,11 +23,11 @@ use std::rc::Rc;
 /// Unknown: no real configuration comes close, and it bounds the stack a hostile input can
 /// use (hcl-edit already caps the nesting of a single expression at 64 levels).
 const MAX_EVAL_DEPTH: u32 = 400;
-/// Module calls nested deeper than this are not loaded (real trees are a few levels deep).
-const MAX_MODULE_DEPTH: usize = 32;
-/// `count` / `for_each` beyond this many instances is treated as not statically known, so
-/// that `count = 1e9` cannot exhaust memory.
-pub(crate) const MAX_INSTANCES: usize = 10_000;
+/// Default of [`crate::Limits::max_module_depth`]: real module trees are a few levels deep.
+pub const MAX_MODULE_DEPTH: usize = 32;
+/// Default of [`crate::Limits::max_instances`]: `count = 1e9` must not exhaust memory. Also
+/// the cap on the length of a list built by `range()`.
+pub const MAX_INSTANCES: usize = 10_000;
 
 /// Where a `module` block's code comes from.
 #[derive(Clone, Debug)]
@@ -336,6 +336,7 @@ pub(crate) struct Evaluator<'a> {
     attrs: Cache,
     gaps: RefCell<Vec<CoverageGap>>,
     used: RefCell<BTreeSet<PathBuf>>,
+    limits: crate::Limits,
 }
 
 /// Where a resource instance lives: its module instance, declaration index and key.
@@ -358,12 +359,14 @@ impl<'a> Evaluator<'a> {
         defs: &'a HashMap<PathBuf, ModuleDef<'a>>,
         config: ConfigId,
         root: &'a ModuleDef<'a>,
+        limits: crate::Limits,
     ) -> Self {
         let mut used = BTreeSet::new();
         used.insert(root.key.clone());
         Evaluator {
             defs,
             config,
+            limits,
             depth: Cell::new(0),
             root_display: root.display.clone(),
             registry: RefCell::new(HashMap::new()),
@@ -580,6 +583,7 @@ impl<'a> Evaluator<'a> {
             (None, None) => return Expansion::Single,
         };
         let unknown = |reason: String| Expansion::Unknown { arg, reason };
+        let max = self.limits.max_instances;
         let v = match eval(&attr.value, &sc) {
             Ok(v) => v,
             Err(e) => return unknown(e),
@@ -589,11 +593,11 @@ impl<'a> Evaluator<'a> {
                 return unknown(reason);
             }
             return match as_number(&v) {
-                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= MAX_INSTANCES as f64 => {
+                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= max as f64 => {
                     Expansion::Count(n as usize)
                 }
-                Some(n) if n > MAX_INSTANCES as f64 => {
-                    unknown(format!("more than {MAX_INSTANCES} instances"))
+                Some(n) if n > max as f64 => {
+                    unknown(format!("more than {max} instances (--max-instances)"))
                 }
                 _ => unknown(format!("count must be a whole number, not {v:?}")),
             };
@@ -627,8 +631,8 @@ impl<'a> Evaluator<'a> {
                 }
             },
         };
-        if keys.len() > MAX_INSTANCES {
-            return unknown(format!("more than {MAX_INSTANCES} instances"));
+        if keys.len() > max {
+            return unknown(format!("more than {max} instances (--max-instances)"));
         }
         keys.sort_by(|a, b| a.0.cmp(&b.0));
         keys.dedup_by(|a, b| a.0 == b.0);
@@ -774,7 +778,16 @@ impl<'a> Evaluator<'a> {
                 }
             },
         };
-        if inst.depth >= MAX_MODULE_DEPTH || inst.ancestors().any(|a| a.def.key == def.key) {
+        if inst.depth >= self.limits.max_module_depth {
+            return unavailable(
+                "unsupported",
+                format!(
+                    "module {}{here} is nested more than {} modules deep (--max-module-depth)",
+                    call.name, self.limits.max_module_depth
+                ),
+            );
+        }
+        if inst.ancestors().any(|a| a.def.key == def.key) {
             return unavailable(
                 "unsupported",
                 format!(
@@ -865,7 +878,7 @@ fn cached(
 pub(crate) fn eval_constant(expr: &Expression) -> EvalResult {
     let defs = HashMap::new();
     let def = ModuleDef::new(PathBuf::new(), String::new(), Path::new(""), &[]);
-    let ev = Evaluator::new(&defs, 0, &def);
+    let ev = Evaluator::new(&defs, 0, &def, crate::Limits::default());
     let inst = Evaluator::root_instance(&def, HashMap::new());
     eval(
         expr,

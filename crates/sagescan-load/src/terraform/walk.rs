@@ -118,6 +118,16 @@ pub(crate) fn walk(root: &Path) -> Walked {
                     Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                         found.0.push(e.into_path())
                     }
+                    // A linked file is read through the link, as Terraform does (shared
+                    // `providers.tf` links are common), and one that leads nowhere (dangling,
+                    // a loop) is kept so that reading it reports why, in the configuration it
+                    // belongs to. Linked directories are not walked, so a link back to a
+                    // parent cannot make the walk loop.
+                    Ok(e) if e.path_is_symlink() && is_read(e.path()) => {
+                        if std::fs::metadata(e.path()).map_or(true, |m| m.is_file()) {
+                            found.0.push(e.into_path())
+                        }
+                    }
                     Ok(_) => {}
                     Err(e) => found.1.push(e.to_string()),
                 }
@@ -140,6 +150,13 @@ pub(crate) fn walk(root: &Path) -> Walked {
         others,
         errors,
     }
+}
+
+/// Whether a file of this name is one a loader reads.
+fn is_read(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|name| kind(name).is_some() || is_other_candidate(name))
 }
 
 /// The Terraform files directly in `dir` (a module directory outside the walked paths).

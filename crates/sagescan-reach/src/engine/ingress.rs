@@ -62,6 +62,14 @@ impl Engine<'_> {
                 let vpc = self.topology.vpc_of(eni.subnet);
                 let igw = vpc.and_then(|v| self.igw_of_vpc.get(&v).copied());
                 match igw {
+                    // Which gateway serves the subnet cannot be told without its VPC.
+                    None if vpc.is_none() => st.hop(hop(
+                        &subnet.meta.address,
+                        "internet_gateway",
+                        Decision::Unknown,
+                        "the subnet's VPC is unknown, so is its internet gateway",
+                        subnet.vpc.origin(),
+                    )),
                     None => st.hop(hop(
                         &subnet.meta.address,
                         "internet_gateway",

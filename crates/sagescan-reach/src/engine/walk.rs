@@ -678,9 +678,18 @@ impl Engine<'_> {
         let g = &self.model.internet_gateways[igw];
         let subnet = state.subnet;
         let vpc = self.topology.vpc_of(subnet);
-        match g.vpc.get() {
-            Some(Some(v)) if self.model.position(g.meta.config, v) == vpc => {}
-            Some(_) => {
+        // Attached to this subnet's VPC? Unknown when either side's VPC is.
+        let attached = match g.vpc.get() {
+            None => None,
+            Some(None) => Some(false),
+            Some(Some(v)) => match (self.model.position(g.meta.config, v), vpc) {
+                (Some(a), Some(b)) => Some(a == b),
+                _ => None,
+            },
+        };
+        match attached {
+            Some(true) => {}
+            Some(false) => {
                 state.hop(hop(
                     &g.meta.address,
                     "internet_gateway",
@@ -691,11 +700,16 @@ impl Engine<'_> {
                 return vec![(apps, state.end(false, Vec::new()))];
             }
             None => {
+                let why = if g.vpc.get().is_none() {
+                    "the internet gateway's attachment is unknown"
+                } else {
+                    "whether the internet gateway is attached to the subnet's VPC cannot be told (a VPC is unknown)"
+                };
                 state.hop(hop(
                     &g.meta.address,
                     "internet_gateway",
                     Decision::Unknown,
-                    "the internet gateway's attachment is unknown",
+                    why,
                     g.vpc.origin(),
                 ));
                 return vec![(apps, state.end(false, Vec::new()))];

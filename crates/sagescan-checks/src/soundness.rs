@@ -24,17 +24,16 @@ use sagescan_model::Model;
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 
-/// Violations found when the guard was written, each a real soundness bug to fix (and then
-/// to delete here): the reachability engine leaves a subnet or internet gateway whose VPC is
-/// unknown out of that VPC, or a firewall whose policy is unknown off the path, instead of
-/// making the answer unknown (NET101, NET102, NET104, NET106, OPS104). The test fails on any
+/// Violations found when the guard was written and not fixed yet, each a real soundness bug
+/// to fix (and then to delete here): the reachability engine reads a subnet whose CIDR is
+/// unknown, a firewall whose VPC or policy is unknown, or (for NET104) a gateway or subnet
+/// whose VPC is unknown, as known; OPS104 an unknown notebook subnet. The test fails on any
 /// violation not listed *and* on any listed one that no longer occurs, so the list can only
-/// shrink. (OPS103 was on it too: a NAT gateway passed as alone in its AZ while another
-/// one could not be placed.)
+/// shrink. Fixed since: OPS103 (a NAT gateway passed as alone in its AZ while another one
+/// could not be placed), and a subnet or internet gateway whose VPC is unknown on the
+/// internet hop and on ingress.
 const KNOWN_VIOLATIONS: &[&str] = &[
     "NET101 fail.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with subnets[0].cidr_block unknown",
-    "NET102 fail.tf: aws_sagemaker_notebook_instance.nb [\"inconclusive\"] -> [\"pass\"] with internet_gateways[0].vpc unknown",
-    "NET102 unknown.tf: aws_sagemaker_notebook_instance.nb [\"inconclusive\"] -> [\"pass\"] with internet_gateways[0].vpc unknown",
     "NET104 fail.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with firewalls[0].policy unknown",
     "NET104 fail.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with internet_gateways[0].vpc unknown",
     "NET104 fail.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with subnets[1].vpc unknown",

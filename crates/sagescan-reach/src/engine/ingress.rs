@@ -70,6 +70,15 @@ impl Engine<'_> {
                         "the subnet's VPC is unknown, so is its internet gateway",
                         subnet.vpc.origin(),
                     )),
+                    None if self.unknown_igw_configs.contains(&subnet.meta.config) => {
+                        st.hop(hop(
+                            &subnet.meta.address,
+                            "internet_gateway",
+                            Decision::Unknown,
+                            "an internet gateway of the configuration has an unknown VPC; it may be this one's",
+                            &subnet.meta.origin,
+                        ))
+                    }
                     None => st.hop(hop(
                         &subnet.meta.address,
                         "internet_gateway",

@@ -42,7 +42,7 @@ use sagescan_model::network::{
     VpcEndpoint,
 };
 use sagescan_model::{ConfigId, Link, Model, Origin, Resource, Topology, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
@@ -68,6 +68,9 @@ pub struct Engine<'m> {
     /// Domain patterns the firewalls of each VPC match on, by the example name probing each.
     patterns: HashMap<usize, HashMap<String, DomainPattern>>,
     igw_of_vpc: HashMap<usize, usize>,
+    /// Configurations with an internet gateway whose VPC cannot be told: any of their VPCs
+    /// may have it.
+    unknown_igw_configs: HashSet<ConfigId>,
     /// Configurations with an edge association whose gateway or table is unknown.
     unknown_edges: HashMap<ConfigId, Origin>,
     /// Gateway endpoints whose route tables are unknown: any table may route to them.
@@ -321,11 +324,21 @@ impl<'m> Engine<'m> {
             }
         }
         let mut igw_of_vpc = HashMap::new();
+        let mut unknown_igw_configs = HashSet::new();
         for (i, g) in model.internet_gateways.iter().enumerate() {
-            if let Some(Some(v)) = g.vpc.get()
-                && let Some(v) = model.position(g.meta.config, v)
-            {
-                igw_of_vpc.insert(v, i);
+            match g.vpc.get() {
+                Some(Some(v)) => match model.position(g.meta.config, v) {
+                    Some(v) => {
+                        igw_of_vpc.insert(v, i);
+                    }
+                    None => {
+                        unknown_igw_configs.insert(g.meta.config);
+                    }
+                },
+                Some(None) => {}
+                None => {
+                    unknown_igw_configs.insert(g.meta.config);
+                }
             }
         }
         Engine {
@@ -339,6 +352,7 @@ impl<'m> Engine<'m> {
             policies,
             patterns,
             igw_of_vpc,
+            unknown_igw_configs,
             unknown_edges,
             unknown_gateway_endpoints,
             memo: Mutex::new(HashMap::new()),

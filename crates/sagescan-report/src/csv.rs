@@ -104,19 +104,10 @@ impl Emitter for Csv {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Tool;
-    use crate::fixtures::{hostile, sample};
-
-    const TOOL: Tool<'static> = Tool {
-        name: "sagescan",
-        version: "0.0.0-test",
-    };
+    use crate::fixtures::{TOOL, emit, hostile, sample};
 
     fn render(model: &sagescan_model::Model, run: &sagescan_checks::CheckRun) -> String {
-        let mut out = Vec::new();
-        Csv.emit(&Report::new(TOOL, model, run), &mut out)
-            .expect("writing to a Vec");
-        String::from_utf8(out).expect("UTF-8")
+        emit(&Csv, &Report::new(TOOL, model, run))
     }
 
     #[test]

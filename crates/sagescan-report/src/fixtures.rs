@@ -6,6 +6,19 @@ use sagescan_checks::{
 };
 use sagescan_model::{CoverageGap, FileSpan, Model, Origin, SourceFile};
 
+/// The tool the emitters' tests report as.
+pub const TOOL: crate::Tool<'static> = crate::Tool {
+    name: "sagescan",
+    version: "0.0.0-test",
+};
+
+/// What `emitter` writes for `report`, as text.
+pub fn emit(emitter: &dyn crate::Emitter, report: &crate::Report<'_>) -> String {
+    let mut out = Vec::new();
+    emitter.emit(report, &mut out).expect("writing to a Vec");
+    String::from_utf8(out).expect("reports are UTF-8")
+}
+
 pub const MAIN_TF: &str = r#"resource "aws_sagemaker_notebook_instance" "nb" {
   name                   = "research"
   instance_type          = "ml.t3.medium"

@@ -194,19 +194,11 @@ impl Emitter for Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::sample;
-
-    const TOOL: Tool<'static> = Tool {
-        name: "sagescan",
-        version: "0.0.0-test",
-    };
+    use crate::fixtures::{TOOL, emit, sample};
 
     fn render() -> String {
         let (model, run) = sample();
-        let mut out = Vec::new();
-        Json.emit(&Report::new(TOOL, &model, &run), &mut out)
-            .expect("writing to a Vec");
-        String::from_utf8(out).expect("JSON is UTF-8")
+        emit(&Json, &Report::new(TOOL, &model, &run))
     }
 
     #[test]

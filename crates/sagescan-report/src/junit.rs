@@ -219,18 +219,10 @@ fn escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Tool;
-    use crate::fixtures::{hostile, sample, waived};
-
-    const TOOL: Tool<'static> = Tool {
-        name: "sagescan",
-        version: "0.0.0-test",
-    };
+    use crate::fixtures::{TOOL, emit, hostile, sample, waived};
 
     fn render(report: &Report<'_>) -> String {
-        let mut out = Vec::new();
-        Junit.emit(report, &mut out).expect("writing to a Vec");
-        String::from_utf8(out).expect("UTF-8")
+        emit(&Junit, report)
     }
 
     #[test]

@@ -127,18 +127,10 @@ impl Emitter for Markdown {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Tool;
-    use crate::fixtures::{hostile, waived};
-
-    const TOOL: Tool<'static> = Tool {
-        name: "sagescan",
-        version: "0.0.0-test",
-    };
+    use crate::fixtures::{TOOL, emit, hostile, waived};
 
     fn render(report: &Report<'_>) -> String {
-        let mut out = Vec::new();
-        Markdown.emit(report, &mut out).expect("writing to a Vec");
-        String::from_utf8(out).expect("UTF-8")
+        emit(&Markdown, report)
     }
 
     #[test]

@@ -551,20 +551,11 @@ mod validate;
 mod tests {
     use super::validate;
     use super::*;
-    use crate::Tool;
-    use crate::fixtures::{hostile, sample, waived};
 
-    const TOOL: Tool<'static> = Tool {
-        name: "sagescan",
-        version: "0.0.0-test",
-    };
+    use crate::fixtures::{TOOL, emit, hostile, sample, waived};
 
     fn render(model: &sagescan_model::Model, run: &sagescan_checks::CheckRun) -> Value {
-        let mut out = Vec::new();
-        Sarif
-            .emit(&Report::new(TOOL, model, run), &mut out)
-            .expect("writing to a Vec");
-        serde_json::from_slice(&out).expect("SARIF is JSON")
+        serde_json::from_str(&emit(&Sarif, &Report::new(TOOL, model, run))).expect("SARIF is JSON")
     }
 
     #[test]

@@ -24,32 +24,6 @@ use sagescan_model::Model;
 use serde_json::{Value as Json, json};
 use std::collections::BTreeMap;
 
-/// Violations found when the guard was written and not fixed yet, each a real soundness bug
-/// to fix (and then to delete here): the reachability engine reads a subnet whose CIDR is
-/// unknown, a firewall whose VPC or policy is unknown, or (for NET104) a gateway or subnet
-/// whose VPC is unknown, as known; OPS104 an unknown notebook subnet. The test fails on any
-/// violation not listed *and* on any listed one that no longer occurs, so the list can only
-/// shrink. Fixed since: OPS103 (a NAT gateway passed as alone in its AZ while another one
-/// could not be placed), and a subnet or internet gateway whose VPC is unknown on the
-/// internet hop and on ingress.
-const KNOWN_VIOLATIONS: &[&str] = &[
-    "NET101 fail.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with subnets[0].cidr_block unknown",
-    "NET104 fail.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with firewalls[0].policy unknown",
-    "NET104 fail.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with internet_gateways[0].vpc unknown",
-    "NET104 fail.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with subnets[1].vpc unknown",
-    "NET106 too_broad.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with firewalls[0].vpc unknown",
-    "NET106 too_broad.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with subnets[0].cidr_block unknown",
-    "NET106 too_broad.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with subnets[1].vpc unknown",
-    "NET106 too_broad.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with subnets[2].vpc unknown",
-    "NET106 too_broad.tf: aws_sagemaker_notebook_instance.nb [\"fail\"] -> [\"pass\"] with vpcs[0].cidr_block unknown",
-    "NET106 unknown.tf: aws_sagemaker_notebook_instance.nb [\"inconclusive\"] -> [\"pass\"] with subnets[0].cidr_block unknown",
-    "OPS104 fail.tf: aws_subnet.prod [\"fail\"] -> [\"pass\"] with notebook_instances[0].subnet unknown",
-    "OPS104 fail.tf: aws_vpc.prod [\"fail\"] -> [\"pass\"] with notebook_instances[0].subnet unknown",
-    "OPS104 fail.tf: aws_vpc.prod [\"fail\"] -> [\"pass\"] with subnets[0].vpc unknown",
-    "OPS104 unknown.tf: aws_vpc.main [\"inconclusive\"] -> [\"pass\"] with notebook_instances[0].subnet unknown",
-    "OPS104 unknown.tf: aws_vpc.main [\"inconclusive\"] -> [\"pass\"] with subnets[0].vpc unknown",
-];
-
 /// `address → verdicts` of a run of `check` on `model` (a resource may be judged more than
 /// once, e.g. a workload on each of its paths).
 fn verdicts(check: &Check, model: &Model) -> BTreeMap<String, Vec<&'static str>> {
@@ -158,17 +132,8 @@ fn unknown_never_turns_an_outcome_into_pass() {
     assert!(tried > 1000, "the guard tried only {tried} mutations");
     violations.sort();
     violations.dedup();
-    let new: Vec<&String> = violations
-        .iter()
-        .filter(|v| !KNOWN_VIOLATIONS.contains(&v.as_str()))
-        .collect();
-    let fixed: Vec<&&str> = KNOWN_VIOLATIONS
-        .iter()
-        .filter(|k| !violations.iter().any(|v| v == *k))
-        .collect();
     assert!(
-        new.is_empty() && fixed.is_empty(),
-        "Unknown made outcomes pass that were not before:\n{new:#?}\n\
-         listed violations that no longer occur (delete them from KNOWN_VIOLATIONS):\n{fixed:#?}"
+        violations.is_empty(),
+        "Unknown made outcomes pass that were not before:\n{violations:#?}"
     );
 }

@@ -98,6 +98,10 @@ pub struct Answer {
     pub admitted: Vec<Admitted>,
     /// Firewall endpoints crossed one way but not the other (NET104).
     pub asymmetric: Vec<Hop>,
+    /// Unknowns that stopped a walk before the reply's way back from the internet was
+    /// known: whether that traffic crosses a firewall one way only is open (NET104).
+    #[serde(skip)]
+    pub return_unknown: Vec<Hop>,
     /// Facts a reader needs to trust the verdict (assumptions, sampled ports).
     pub notes: Vec<String>,
 }

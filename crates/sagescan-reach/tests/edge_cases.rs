@@ -624,3 +624,37 @@ fn an_edge_association_with_an_unknown_table_makes_the_reply_unknown_not_asymmet
         explain(&a)
     );
 }
+
+#[test]
+fn a_nat_subnet_of_unknown_cidr_makes_the_edge_route_back_unknown_not_asymmetric() {
+    let mut m = load_fixture("seed");
+    let public = m
+        .subnets
+        .iter_mut()
+        .find(|s| s.meta.address == "aws_subnet.public")
+        .expect("the seed has the NAT gateway's subnet");
+    public.cidr_block = Value::unknown("var.public_cidr has no value", Origin::None);
+    m.finish();
+    let a = ask(&m, NOTEBOOK, "domain:pypi.org:443");
+    // The NAT gateway's address is somewhere in the VPC's 10.0.0.0/16: whether the edge
+    // route for 10.0.0.0/24 steers the reply through the firewall cannot be told.
+    assert_eq!(a.verdict, Verdict::Unknown, "{}", explain(&a));
+    assert!(a.asymmetric.is_empty(), "{}", render(&a.asymmetric));
+    let u = find(&a.unknown_because, "route_table", "reply: whether edge route");
+    assert_eq!(
+        &*u.rule,
+        "reply: whether edge route 10.0.0.0/24 covers 10.0.0.0/16 cannot be told"
+    );
+}
+
+#[test]
+fn a_vpc_of_unknown_cidr_leaves_home_net_open() {
+    let mut m = load_fixture("seed");
+    m.vpcs[0].cidr_block = Value::unknown("var.vpc_cidr has no value", Origin::None);
+    m.finish();
+    // The allow-list rules match on $HOME_NET: the source may or may not be in it.
+    let a = ask(&m, NOTEBOOK, "domain:pypi.org:443");
+    assert_eq!(a.verdict, Verdict::Unknown, "{}", explain(&a));
+    let u = find(&a.unknown_because, "network_firewall", "pass tls pypi.org");
+    assert!(u.rule.contains("matches cannot be told"), "{}", u.rule);
+}

@@ -8,7 +8,7 @@ use crate::net::workload_internet_ingress::noun;
 use crate::workload::Workload;
 use crate::{Context, Outcomes};
 use sagescan_reach::source::{Plane, start};
-use sagescan_reach::{Answer, Decision, Destination, Direction, Hop, Verdict};
+use sagescan_reach::{Answer, Destination, Direction};
 
 crate::check! {
     /// ## What it checks
@@ -171,13 +171,11 @@ fn judge(w: &Workload<'_>, answer: &Answer, out: &mut Outcomes) {
         out.with_path(answer.path.clone());
         return;
     }
-    // Asymmetry is decided wherever the walk reached the internet gateway and its edge
-    // route table; an unknown that stopped the walk before (or the reply's edge route)
-    // leaves it undecided. Other unknowns (a rule's match, a public IP) do not.
-    let undecided = (answer.verdict == Verdict::Unknown)
-        .then(|| answer.unknown_because.iter().find(|h| stops_walk(h)))
-        .flatten();
-    match undecided {
+    // Asymmetry is decided wherever the walk reached the internet gateway and followed
+    // the reply back; a walk that stopped on an unknown before (a route, a gateway, a
+    // firewall's policy, the edge route table) leaves it open. Other unknowns (a rule's
+    // match, a public IP) do not.
+    match answer.return_unknown.first() {
         Some(h) => {
             out.inconclusive(
                 w,
@@ -191,17 +189,6 @@ fn judge(w: &Workload<'_>, answer: &Answer, out: &mut Outcomes) {
         }
         None => out.pass(w),
     }
-}
-
-/// Whether an unknown hop ends the walk before the reply's firewall endpoint is known: a
-/// route lookup (the request's or the edge table's), a NAT gateway, the workload's own
-/// placement, or no flow at all.
-fn stops_walk(h: &Hop) -> bool {
-    h.decision == Decision::Unknown
-        && matches!(
-            h.kind,
-            "route_table" | "nat_gateway" | "sagemaker" | "subnet"
-        )
 }
 
 #[cfg(test)]

@@ -293,6 +293,7 @@ mod tests {
                 inspected: false,
             }],
             asymmetric: Vec::new(),
+            return_unknown: Vec::new(),
             notes: Vec::new(),
         };
         let mut out = Outcomes::default();

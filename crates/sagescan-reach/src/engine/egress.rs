@@ -12,22 +12,14 @@ impl Engine<'_> {
         to: &Destination,
         direction: Direction,
     ) -> Answer {
-        let mut answer = Answer {
-            verdict: Verdict::NotReachable,
-            from,
-            to: to.clone(),
-            direction,
-            path: Vec::new(),
-            blocked_by: Vec::new(),
-            unknown_because: s
-                .unknown
-                .iter()
-                .map(|(why, o)| hop("sagemaker", "sagemaker", Decision::Unknown, why, o))
-                .collect(),
-            admitted: Vec::new(),
-            asymmetric: Vec::new(),
-            notes: Vec::new(),
-        };
+        let mut answer = empty_answer(&from, to, direction);
+        answer.unknown_because = s
+            .unknown
+            .iter()
+            .map(|(why, o)| hop("sagemaker", "sagemaker", Decision::Unknown, why, o))
+            .collect();
+        // The workload's own placement is unknown: no walk can start.
+        answer.return_unknown = answer.unknown_because.clone();
         let outside_vpc = |to: &Destination| !matches!(to, Destination::Cidr { .. });
         match (&s.plane, direction) {
             (Some(Plane::Isolated { origin }), _) => {
@@ -86,6 +78,7 @@ impl Engine<'_> {
             let d = match d {
                 Ok(d) => d,
                 Err(h) => {
+                    answer.return_unknown.push(h.clone());
                     answer.unknown_because.push(h);
                     continue;
                 }
@@ -97,21 +90,7 @@ impl Engine<'_> {
                     port,
                     dst: d.clone(),
                 };
-                let state = State {
-                    subnet: eni.subnet,
-                    src: Src::Eni {
-                        subnet: eni.subnet,
-                        sgs: eni.security_groups.clone(),
-                    },
-                    hops: Vec::new(),
-                    blocked: Vec::new(),
-                    unknown: Vec::new(),
-                    crossings: Vec::new(),
-                    firewalls: Vec::new(),
-                    inspected: false,
-                    lookups: 0,
-                };
-                let mut state = state;
+                let mut state = State::at(eni);
                 state.hop(self.sg_egress(eni, &flow));
                 for (group, w) in self.walk(state, &flow, apps) {
                     walked.push((l4, port, group, w));
@@ -141,34 +120,20 @@ impl Engine<'_> {
                 {
                     answer.path = w.hops.clone();
                 }
-                let sure = !w.blocked.is_empty();
-                for h in w.blocked {
-                    if !answer.blocked_by.contains(&h) {
-                        answer.blocked_by.push(h);
-                    }
-                }
-                // A walk blocked for sure is not reachable whatever its unknowns say
-                // (§0): they are not why the answer could be unknown.
-                for h in w.unknown.into_iter().filter(|_| !sure) {
-                    if !answer.unknown_because.contains(&h) {
-                        answer.unknown_because.push(h);
-                    }
-                }
+                add_undelivered(&mut answer, w.blocked, w.unknown, w.return_unknown);
             }
-            for h in w.asymmetric {
-                if !answer.asymmetric.contains(&h) {
-                    answer.asymmetric.push(h);
-                }
-            }
+            add_new(&mut answer.asymmetric, w.asymmetric);
         }
         if total == 0 && answer.unknown_because.is_empty() {
-            answer.unknown_because.push(hop(
+            let h = hop(
                 &answer.from,
                 "subnet",
                 Decision::Unknown,
                 "no flow could be built for this destination",
                 &eni.origin,
-            ));
+            );
+            answer.return_unknown.push(h.clone());
+            answer.unknown_because.push(h);
         }
         answer.admitted.sort_by(|a, b| {
             (a.protocol, a.port, &a.application).cmp(&(b.protocol, b.port, &b.application))
@@ -191,7 +156,8 @@ impl Engine<'_> {
             }
             Destination::Cidr { net, .. } => {
                 let n = IpNet::V4(*net);
-                let inside = vpc.is_some_and(|v| self.vpc_cidrs[v].iter().any(|c| c.contains(&n)));
+                let cidrs = vpc.map(|v| &self.vpc_cidrs[v]);
+                let inside = cidrs.is_some_and(|c| c.nets.iter().any(|c| c.contains(&n)));
                 let addr = if net.prefix_len() == 32 {
                     Addr::Exactly(IpAddr::V4(net.addr()))
                 } else {
@@ -199,6 +165,17 @@ impl Engine<'_> {
                 };
                 if inside {
                     vec![Ok(Dst::Private(addr))]
+                } else if cidrs.is_none_or(|c| !c.complete) {
+                    let s = &self.model.subnets[subnet];
+                    vec![Err(hop(
+                        &s.meta.address,
+                        "subnet",
+                        Decision::Unknown,
+                        format!(
+                            "whether {n} is inside the subnet's VPC cannot be told: its VPC or a CIDR block of it is unknown"
+                        ),
+                        &s.meta.origin,
+                    ))]
                 } else {
                     vec![Ok(Dst::Public(addr))]
                 }
@@ -318,12 +295,10 @@ impl Engine<'_> {
         apps
     }
 
-    /// The domain patterns the firewalls of the subnet's VPC match on, by the example name
-    /// that probes each.
+    /// The domain patterns the firewalls of the subnet's configuration match on, by the
+    /// example name that probes each.
     pub(super) fn patterns(&self, subnet: usize) -> Option<&HashMap<String, DomainPattern>> {
-        self.topology
-            .vpc_of(subnet)
-            .and_then(|v| self.patterns.get(&v))
+        self.patterns.get(&self.model.subnets[subnet].meta.config)
     }
 }
 
@@ -373,7 +348,33 @@ pub(super) fn empty_answer(from: &str, to: &Destination, direction: Direction) -
         unknown_because: Vec::new(),
         admitted: Vec::new(),
         asymmetric: Vec::new(),
+        return_unknown: Vec::new(),
         notes: Vec::new(),
+    }
+}
+
+/// Adds what blocks a walk that delivered nothing and, unless something blocks it for sure,
+/// what is unknown on it: a walk blocked for sure is not reachable whatever its unknowns
+/// say (§0), so they are not why the answer could be unknown.
+pub(super) fn add_undelivered(
+    answer: &mut Answer,
+    blocked: Vec<Hop>,
+    unknown: Vec<Hop>,
+    return_unknown: Option<Hop>,
+) {
+    if blocked.is_empty() {
+        add_new(&mut answer.unknown_because, unknown);
+        add_new(&mut answer.return_unknown, return_unknown);
+    }
+    add_new(&mut answer.blocked_by, blocked);
+}
+
+/// Appends the items of `new` that `to` does not hold yet.
+pub(super) fn add_new<T: PartialEq>(to: &mut Vec<T>, new: impl IntoIterator<Item = T>) {
+    for x in new {
+        if !to.contains(&x) {
+            to.push(x);
+        }
     }
 }
 
@@ -428,31 +429,12 @@ pub(super) fn combine(mut base: Answer, parts: Vec<Answer>) -> Answer {
         {
             base.path = p.path.clone();
         }
-        for x in p.admitted {
-            if !base.admitted.contains(&x) {
-                base.admitted.push(x);
-            }
-        }
-        for h in p.blocked_by {
-            if !base.blocked_by.contains(&h) {
-                base.blocked_by.push(h);
-            }
-        }
-        for h in p.unknown_because {
-            if !base.unknown_because.contains(&h) {
-                base.unknown_because.push(h);
-            }
-        }
-        for h in p.asymmetric {
-            if !base.asymmetric.contains(&h) {
-                base.asymmetric.push(h);
-            }
-        }
-        for n in p.notes {
-            if !base.notes.contains(&n) {
-                base.notes.push(n);
-            }
-        }
+        add_new(&mut base.admitted, p.admitted);
+        add_new(&mut base.blocked_by, p.blocked_by);
+        add_new(&mut base.unknown_because, p.unknown_because);
+        add_new(&mut base.asymmetric, p.asymmetric);
+        add_new(&mut base.return_unknown, p.return_unknown);
+        add_new(&mut base.notes, p.notes);
     }
     finish(base)
 }

@@ -2,7 +2,7 @@
 //! gateway and a public address first, then the subnet's ACL in, the interface's security
 //! groups, and the ACL out for the reply.
 
-use super::egress::{admitted, empty_answer, finish};
+use super::egress::{add_undelivered, admitted, empty_answer, finish};
 use super::*;
 
 impl Engine<'_> {
@@ -43,20 +43,7 @@ impl Engine<'_> {
                     port: Some(port),
                     dst: Dst::Public(remote),
                 };
-                let mut st = State {
-                    subnet: eni.subnet,
-                    src: Src::Eni {
-                        subnet: eni.subnet,
-                        sgs: eni.security_groups.clone(),
-                    },
-                    hops: Vec::new(),
-                    blocked: Vec::new(),
-                    unknown: Vec::new(),
-                    crossings: Vec::new(),
-                    firewalls: Vec::new(),
-                    inspected: false,
-                    lookups: 0,
-                };
+                let mut st = State::at(eni);
                 // Internet gateway and a public address first: without them nothing
                 // arrives, whatever the groups say.
                 let vpc = self.topology.vpc_of(eni.subnet);
@@ -190,19 +177,7 @@ impl Engine<'_> {
                 if answer.admitted.is_empty() && (answer.path.is_empty() || w.unknown.is_empty()) {
                     answer.path = w.hops.clone();
                 }
-                let sure = !w.blocked.is_empty();
-                for h in w.blocked {
-                    if !answer.blocked_by.contains(&h) {
-                        answer.blocked_by.push(h);
-                    }
-                }
-                // A walk blocked for sure is not reachable whatever its unknowns say
-                // (§0): they are not why the answer could be unknown.
-                for h in w.unknown.into_iter().filter(|_| !sure) {
-                    if !answer.unknown_because.contains(&h) {
-                        answer.unknown_because.push(h);
-                    }
-                }
+                add_undelivered(&mut answer, w.blocked, w.unknown, w.return_unknown);
             }
         }
         finish(answer)

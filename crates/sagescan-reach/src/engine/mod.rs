@@ -60,13 +60,16 @@ pub struct Engine<'m> {
     model: &'m Model,
     topology: Topology,
     subnet_cidr: Vec<Option<IpNet>>,
-    vpc_cidrs: Vec<Vec<IpNet>>,
+    vpc_cidrs: Vec<VpcCidrs>,
     edge_table: HashMap<usize, usize>,
     gateway_endpoints: HashMap<usize, Vec<usize>>,
     interface_endpoints: HashMap<usize, Vec<usize>>,
     policies: Vec<PolicyRules<'m>>,
-    /// Domain patterns the firewalls of each VPC match on, by the example name probing each.
-    patterns: HashMap<usize, HashMap<String, DomainPattern>>,
+    /// Domain patterns the firewalls of each configuration match on, by the example name
+    /// probing each. Per configuration, not per VPC: a name probed where no firewall
+    /// matches it costs a sample, never a verdict, and a firewall or subnet whose VPC is
+    /// unknown still has its names probed.
+    patterns: HashMap<ConfigId, HashMap<String, DomainPattern>>,
     igw_of_vpc: HashMap<usize, usize>,
     /// Configurations with an internet gateway whose VPC cannot be told: any of their VPCs
     /// may have it.
@@ -76,6 +79,14 @@ pub struct Engine<'m> {
     /// Gateway endpoints whose route tables are unknown: any table may route to them.
     unknown_gateway_endpoints: Vec<usize>,
     memo: Mutex<HashMap<MemoKey, Answer>>,
+}
+
+/// A VPC's IPv4 CIDR blocks, as far as the model knows them.
+#[derive(Clone, Debug, Default)]
+struct VpcCidrs {
+    nets: Vec<IpNet>,
+    /// False when a block is unknown: the VPC may hold addresses none of `nets` covers.
+    complete: bool,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -104,9 +115,7 @@ impl Dst {
         match self {
             Dst::Public(a) | Dst::Private(a) => *a,
             Dst::Service(_) => Addr::Service,
-            Dst::Endpoint { subnet, .. } => e.subnet_cidr[*subnet]
-                .map(Addr::Inside)
-                .unwrap_or(Addr::Service),
+            Dst::Endpoint { subnet, .. } => e.subnet_addr(*subnet),
         }
     }
 
@@ -159,6 +168,8 @@ struct Walked {
     blocked: Vec<Hop>,
     unknown: Vec<Hop>,
     asymmetric: Vec<Hop>,
+    /// The unknown hop the walk stopped on before the reply's way back was known.
+    return_unknown: Option<Hop>,
     delivered: bool,
     inspected: bool,
 }
@@ -176,9 +187,30 @@ struct State {
     firewalls: Vec<(usize, usize)>,
     inspected: bool,
     lookups: usize,
+    /// Whether the reply's way back from the internet gateway was followed to the end.
+    reply_known: bool,
 }
 
 impl State {
+    /// A walk leaving `eni`'s network interface.
+    fn at(eni: &Eni) -> State {
+        State {
+            subnet: eni.subnet,
+            src: Src::Eni {
+                subnet: eni.subnet,
+                sgs: eni.security_groups.clone(),
+            },
+            hops: Vec::new(),
+            blocked: Vec::new(),
+            unknown: Vec::new(),
+            crossings: Vec::new(),
+            firewalls: Vec::new(),
+            inspected: false,
+            lookups: 0,
+            reply_known: false,
+        }
+    }
+
     fn hop(&mut self, h: Hop) {
         match h.decision {
             Decision::Block => self.blocked.push(h.clone()),
@@ -196,13 +228,21 @@ impl State {
             blocked: join(&self.blocked, &rest.blocked),
             unknown: join(&self.unknown, &rest.unknown),
             asymmetric: rest.asymmetric.clone(),
+            return_unknown: rest.return_unknown.clone(),
             delivered: rest.delivered && self.blocked.is_empty() && self.unknown.is_empty(),
             inspected: self.inspected || rest.inspected,
         }
     }
 
     fn end(self, delivered: bool, asymmetric: Vec<Hop>) -> Walked {
+        // A walk ends on an unknown hop only where it cannot go on (a route, a gateway, a
+        // firewall's policy), or where the reply's way back cannot be told.
+        let return_unknown = match self.hops.last() {
+            Some(h) if h.decision == Decision::Unknown && !self.reply_known => Some(h.clone()),
+            _ => None,
+        };
         Walked {
+            return_unknown,
             delivered: delivered && self.blocked.is_empty() && self.unknown.is_empty(),
             hops: self.hops,
             blocked: self.blocked,
@@ -248,11 +288,18 @@ impl<'m> Engine<'m> {
             .vpcs
             .iter()
             .map(|v| {
-                std::iter::once(&v.cidr_block)
+                let blocks: Vec<Option<IpNet>> = std::iter::once(&v.cidr_block)
                     .chain(&v.extra_cidr_blocks)
-                    .filter_map(|c| c.get().and_then(|c| parse_cidr(c)))
-                    .filter(|n| matches!(n, IpNet::V4(_)))
-                    .collect()
+                    .map(|c| c.get().and_then(|c| parse_cidr(c)))
+                    .collect();
+                VpcCidrs {
+                    complete: blocks.iter().all(Option::is_some),
+                    nets: blocks
+                        .into_iter()
+                        .flatten()
+                        .filter(|n| matches!(n, IpNet::V4(_)))
+                        .collect(),
+                }
             })
             .collect();
         let mut edge_table = HashMap::new();
@@ -306,16 +353,15 @@ impl<'m> Engine<'m> {
             .iter()
             .map(|p| PolicyRules::new(model, p))
             .collect();
-        let mut patterns: HashMap<usize, HashMap<String, DomainPattern>> = HashMap::new();
+        let mut patterns: HashMap<ConfigId, HashMap<String, DomainPattern>> = HashMap::new();
         for f in &model.firewalls {
             let config = f.meta.config;
-            if let Some(v) = f.vpc.get().and_then(|v| model.position(config, v))
-                && let Some(p) = f
-                    .policy
-                    .get()
-                    .and_then(|p| model.position::<FirewallPolicy>(config, p))
+            if let Some(p) = f
+                .policy
+                .get()
+                .and_then(|p| model.position::<FirewallPolicy>(config, p))
             {
-                let names = patterns.entry(v).or_default();
+                let names = patterns.entry(config).or_default();
                 for n in policies[p].names() {
                     if let Some(x) = n.example() {
                         names.entry(x).or_insert_with(|| n.clone());
@@ -356,6 +402,20 @@ impl<'m> Engine<'m> {
             unknown_edges,
             unknown_gateway_endpoints,
             memo: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The policy variables of a firewall inspecting traffic of `subnet`'s VPC.
+    fn vars(&self, subnet: usize) -> Vars<'_> {
+        match self.topology.vpc_of(subnet) {
+            Some(v) => Vars {
+                home_net: &self.vpc_cidrs[v].nets,
+                home_complete: self.vpc_cidrs[v].complete,
+            },
+            None => Vars {
+                home_net: &[],
+                home_complete: false,
+            },
         }
     }
 
@@ -463,6 +523,7 @@ fn addr_text(a: Addr) -> String {
         Addr::Exactly(ip) => ip.to_string(),
         Addr::Inside(n) => n.to_string(),
         Addr::Service => "the service's public addresses".into(),
+        Addr::Unknown => "an address the model does not know".into(),
     }
 }
 

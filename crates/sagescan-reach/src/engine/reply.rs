@@ -36,17 +36,59 @@ impl Engine<'_> {
         if let Some(&rt) = self.edge_table.get(&igw) {
             let t = &self.model.route_tables[rt];
             let mut best: Option<(u8, &sagescan_model::network::Route)> = None;
+            let mut unsure = None;
             for r in &t.routes {
-                if let Some(RouteDestination::Cidr(c)) = r.destination.get()
-                    && let Some(n) = parse_cidr(c)
-                    && cidr_covers(&n, exit_addr) == M::Yes
-                    && best.is_none_or(|(l, _)| n.prefix_len() > l)
-                {
-                    best = Some((n.prefix_len(), r));
+                // Edge routes name subnet or VPC CIDRs (a prefix list is not accepted there).
+                let m = match r.destination.get() {
+                    Some(RouteDestination::Cidr(c)) => match parse_cidr(c) {
+                        Some(n) => match cidr_covers(&n, exit_addr) {
+                            M::Yes => Ok(Some(n.prefix_len())),
+                            M::No => Ok(None),
+                            M::Unknown => Err(()),
+                        },
+                        None => Err(()),
+                    },
+                    Some(RouteDestination::PrefixList(_)) => Ok(None),
+                    None => Err(()),
+                };
+                match m {
+                    Ok(Some(len)) if best.is_none_or(|(l, _)| len > l) => best = Some((len, r)),
+                    Ok(_) => {}
+                    Err(()) => {
+                        unsure.get_or_insert(r);
+                    }
                 }
+            }
+            if let Some(r) = unsure {
+                // Whether the reply is steered (and where) cannot be told.
+                state.hop(hop(
+                    &t.meta.address,
+                    "route_table",
+                    Decision::Unknown,
+                    format!(
+                        "reply: whether edge route {} covers {} cannot be told",
+                        describe_dest(r),
+                        addr_text(exit_addr)
+                    ),
+                    &r.origin,
+                ));
+                return asym;
             }
             if let Some((_, r)) = best {
                 match r.target.get() {
+                    None => {
+                        state.hop(hop(
+                            &t.meta.address,
+                            "route_table",
+                            Decision::Unknown,
+                            format!(
+                                "reply: the target of edge route {} is unknown",
+                                describe_dest(r)
+                            ),
+                            r.target.origin(),
+                        ));
+                        return asym;
+                    }
                     Some(RouteTarget::VpcEndpoint(k)) => {
                         match Firewall::position(self.model, t.meta.config, k) {
                             Some(f) => match self.firewall_endpoint(f, exit) {
@@ -81,7 +123,7 @@ impl Engine<'_> {
                             )),
                         }
                     }
-                    Some(RouteTarget::Local) | None => {}
+                    Some(RouteTarget::Local) => {}
                     Some(_) => state.hop(hop(
                         &t.meta.address,
                         "route_table",
@@ -152,11 +194,6 @@ impl Engine<'_> {
                 .get()
                 .and_then(|p| self.model.position::<FirewallPolicy>(fw.meta.config, p))
             {
-                let home = self
-                    .topology
-                    .vpc_of(exit)
-                    .map(|v| self.vpc_cidrs[v].clone())
-                    .unwrap_or_default();
                 let fate = self.policies[p].reply(
                     &Packet {
                         l4: flow.l4,
@@ -165,7 +202,7 @@ impl Engine<'_> {
                         dst_port: None,
                         app: &App::None,
                     },
-                    &Vars { home_net: &home },
+                    &self.vars(exit),
                 );
                 let (d, rule, o) = match fate {
                     Fate::Pass { rule, origin, .. } => (Decision::Allow, rule, origin),
@@ -185,6 +222,7 @@ impl Engine<'_> {
         let h = self.nacl_hop(exit, false, flow.l4, Some(eph), remote, "reply in");
         state.hop(h);
         self.reply_inside(state, flow);
+        state.reply_known = true;
         asym
     }
 

@@ -194,9 +194,22 @@ impl Engine<'_> {
     }
 
     pub(super) fn src_addr(&self, s: &Src) -> Addr {
-        self.subnet_cidr[s.subnet()]
-            .map(Addr::Inside)
-            .unwrap_or(Addr::Service)
+        self.subnet_addr(s.subnet())
+    }
+
+    /// Some address of `subnet`. When its CIDR is unknown it is still inside its VPC:
+    /// inside the VPC's one block if the VPC has exactly one, known.
+    pub(super) fn subnet_addr(&self, subnet: usize) -> Addr {
+        if let Some(c) = self.subnet_cidr[subnet] {
+            return Addr::Inside(c);
+        }
+        match self.topology.vpc_of(subnet).map(|v| &self.vpc_cidrs[v]) {
+            Some(VpcCidrs {
+                nets,
+                complete: true,
+            }) if nets.len() == 1 => Addr::Inside(nets[0]),
+            _ => Addr::Unknown,
+        }
     }
 
     pub(super) fn deliver_endpoint(&self, state: &mut State, flow: &Flow, endpoint: usize) {
@@ -332,10 +345,23 @@ impl Engine<'_> {
                 }
             }
         };
-        for c in vpc
-            .map(|v| self.vpc_cidrs[v].as_slice())
-            .unwrap_or_default()
-        {
+        let cidrs = vpc.map(|v| &self.vpc_cidrs[v]);
+        if cidrs.is_none_or(|c| !c.complete) {
+            // A block of the VPC (or the VPC) is unknown: its local route may cover any
+            // address inside; it never covers the internet or a service's public range.
+            let m = match dst_addr {
+                Addr::AnyPublic | Addr::Service => M::No,
+                _ => M::Unknown,
+            };
+            consider(
+                0,
+                m,
+                Next::Local,
+                "a local route of an unknown CIDR".into(),
+                &origin,
+            );
+        }
+        for c in cidrs.map(|c| c.nets.as_slice()).unwrap_or_default() {
             consider(
                 c.prefix_len(),
                 cidr_covers(c, dst_addr),
@@ -575,12 +601,7 @@ impl Engine<'_> {
             return vec![(apps, state.end(false, Vec::new()))];
         };
         let rules = &self.policies[p];
-        let home = self
-            .topology
-            .vpc_of(state.subnet)
-            .map(|v| self.vpc_cidrs[v].clone())
-            .unwrap_or_default();
-        let vars = Vars { home_net: &home };
+        let vars = self.vars(state.subnet);
         let src = self.src_addr(&state.src);
         let dst = flow.dst.addr(self);
         // Group the variants by fate, keeping the first variant's order.

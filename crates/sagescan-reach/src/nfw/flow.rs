@@ -68,6 +68,9 @@ pub enum Addr {
     Exactly(IpAddr),
     /// A public address of an AWS service.
     Service,
+    /// An address the model cannot tell (a subnet whose CIDR is unknown): it may be
+    /// anywhere, so only a rule covering every address matches it for sure.
+    Unknown,
 }
 
 /// Three-valued match.
@@ -122,6 +125,14 @@ pub fn cidr_covers(c: &IpNet, a: Addr) -> M {
                 M::Unknown
             }
         }
+        // Subnet CIDRs are IPv4 (§1.1), so an IPv4 /0 holds any of them.
+        Addr::Unknown => {
+            if c.prefix_len() == 0 && c.network().is_ipv4() {
+                M::Yes
+            } else {
+                M::Unknown
+            }
+        }
     }
 }
 
@@ -129,6 +140,9 @@ pub fn cidr_covers(c: &IpNet, a: Addr) -> M {
 pub struct Vars<'a> {
     /// `HOME_NET`: the inspection VPC's CIDRs unless overridden (§6.6).
     pub home_net: &'a [IpNet],
+    /// Whether `home_net` is all of them: a VPC CIDR the model does not know may hold
+    /// any address that the known ones do not.
+    pub home_complete: bool,
 }
 
 /// A Suricata / 5-tuple address spec against an address class.
@@ -164,9 +178,15 @@ fn spec_covers(spec: &str, a: Addr, vars: &Vars<'_>) -> M {
 }
 
 fn home(a: Addr, vars: &Vars<'_>) -> M {
-    vars.home_net
+    let known = vars
+        .home_net
         .iter()
-        .fold(M::No, |m, n| m.or(cidr_covers(n, a)))
+        .fold(M::No, |m, n| m.or(cidr_covers(n, a)));
+    if known == M::No && !vars.home_complete {
+        M::Unknown
+    } else {
+        known
+    }
 }
 
 /// A port spec against a port (`None`: some port of the client's ephemeral range).
@@ -699,7 +719,10 @@ mod tests {
     #[test]
     fn variables_lists_and_negation() {
         let home = [net("10.0.0.0/16")];
-        let vars = Vars { home_net: &home };
+        let vars = Vars {
+            home_net: &home,
+            home_complete: true,
+        };
         let nat = Addr::Inside(net("10.0.0.0/24"));
         assert_eq!(spec_covers("$HOME_NET", nat, &vars), M::Yes);
         assert_eq!(spec_covers("$EXTERNAL_NET", Addr::AnyPublic, &vars), M::Yes);

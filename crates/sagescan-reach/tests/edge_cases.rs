@@ -640,7 +640,11 @@ fn a_nat_subnet_of_unknown_cidr_makes_the_edge_route_back_unknown_not_asymmetric
     // route for 10.0.0.0/24 steers the reply through the firewall cannot be told.
     assert_eq!(a.verdict, Verdict::Unknown, "{}", explain(&a));
     assert!(a.asymmetric.is_empty(), "{}", render(&a.asymmetric));
-    let u = find(&a.unknown_because, "route_table", "reply: whether edge route");
+    let u = find(
+        &a.unknown_because,
+        "route_table",
+        "reply: whether edge route",
+    );
     assert_eq!(
         &*u.rule,
         "reply: whether edge route 10.0.0.0/24 covers 10.0.0.0/16 cannot be told"

@@ -147,10 +147,10 @@ fn evaluate_here(paths: &[PathBuf], options: &LoadOptions) -> Result<Evaluation,
     let mut other_files = Vec::new();
     let mut units = discover(paths, &mut global_gaps, &mut other_files)?;
     let max_size = options.limits.max_file_size.unwrap_or(MAX_FILE_SIZE);
-    parse_units(&mut units, max_size);
+    read_units(&mut units, max_size);
     load_called_modules(&mut units, max_size);
     let var_files = read_var_files(&options.var_files, max_size, &mut global_gaps)?;
-    let (model, instances) = evaluate_units(&units, &var_files, global_gaps, options);
+    let (model, instances) = evaluate_units(&mut units, &var_files, global_gaps, options);
     Ok(Evaluation {
         model,
         instances,
@@ -178,7 +178,7 @@ fn evaluate_texts_here(tf: &[(&str, &str)], tfvars: &[(&str, &str)]) -> Evaluati
         .map(|&(name, text)| vars::parse_var_file(name.into(), text.to_string()))
         .collect();
     let options = LoadOptions::default();
-    let (model, instances) = evaluate_units(&[unit], &[], Vec::new(), &options);
+    let (model, instances) = evaluate_units(&mut [unit], &[], Vec::new(), &options);
     Evaluation {
         model,
         instances,
@@ -186,65 +186,158 @@ fn evaluate_texts_here(tf: &[(&str, &str)], tfvars: &[(&str, &str)]) -> Evaluati
     }
 }
 
-/// Evaluates every root among `units` (already read and parsed) in parallel.
+/// Evaluates every root among `units` (read, and parsed where they may call modules) in
+/// parallel.
+///
+/// A root that calls no local module and that no unit calls is parsed, evaluated and
+/// dropped within its own task, so that a scan of many configurations never holds every
+/// syntax tree at once (a tree takes about ten times its text). Every other unit is
+/// parsed up front: a module's declarations serve each configuration that calls it.
 fn evaluate_units(
-    units: &[Unit],
+    units: &mut [Unit],
     var_files: &[VarFile],
     global_gaps: Vec<FileGap>,
     options: &LoadOptions,
 ) -> (Model, Vec<Vec<ir::Instance>>) {
-    let index: HashMap<&Path, usize> = units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.key.as_path(), i))
-        .collect();
-    let mut roots = find_roots(units, &index);
+    let (mut roots, standalone) = {
+        let index = index_of(units);
+        let roots = find_roots(units, &index);
+        let standalone = standalone(units, &index, &roots);
+        (roots, standalone)
+    };
+    units
+        .par_iter_mut()
+        .zip(&standalone)
+        .filter(|(_, alone)| !**alone)
+        .for_each(|(u, _)| u.files.iter_mut().for_each(ParsedFile::parse));
+    let units: &[Unit] = units;
+    let index = index_of(units);
     roots.sort_by(|&a, &b| units[a].display.cmp(&units[b].display));
 
     let mut model = Model::default();
-    let configs: Vec<(ConfigId, &Unit)> = roots
+    let configs: Vec<(ConfigId, usize)> = roots
         .iter()
-        .map(|&r| {
-            (
-                model.add_config(units[r].display.clone(), "terraform"),
-                &units[r],
-            )
-        })
+        .map(|&r| (model.add_config(units[r].display.clone(), "terraform"), r))
         .collect();
     model.gaps = global_gaps.into_iter().map(|g| gap(None, g)).collect();
 
     let defs: HashMap<PathBuf, ModuleDef> = units
         .iter()
-        .map(|u| {
+        .zip(&standalone)
+        .filter(|(_, alone)| !**alone)
+        .map(|(u, _)| {
             (
                 u.key.clone(),
                 ModuleDef::new(u.key.clone(), u.display.clone(), &u.base_dir, &u.files),
             )
         })
         .collect();
-    let results: Vec<(Vec<ir::Instance>, Vec<CoverageGap>)> = configs
+    let results: Vec<Evaluated> = configs
         .par_iter()
-        .map(|&(id, unit)| {
-            let root = &defs[&unit.key];
-            let values = vars::merge(unit.tfvars.iter().chain(var_files), &options.vars);
-            let ev = Evaluator::new(&defs, id, root, options.limits);
-            let mut instances = Vec::new();
-            expand::collect(&ev, &Evaluator::root_instance(root, values), &mut instances);
-            let (eval_gaps, used) = ev.finish();
-            let mut gaps = file_gaps(id, unit, &used, units, &index, &defs);
-            gaps.extend(eval_gaps);
-            (instances, gaps)
+        .map(|&(id, r)| {
+            let unit = &units[r];
+            if standalone[r] {
+                let files: Vec<ParsedFile> =
+                    unit.files.iter().map(ParsedFile::parsed_copy).collect();
+                let def = ModuleDef::new(
+                    unit.key.clone(),
+                    unit.display.clone(),
+                    &unit.base_dir,
+                    &files,
+                );
+                // It calls no local module: no other declarations are needed.
+                let mut e = evaluate_root(&HashMap::new(), &def, id, unit, var_files, options);
+                let mut gaps = file_gaps(id, unit, [(unit, files.as_slice(), Some(&def))]);
+                gaps.append(&mut e.gaps);
+                e.gaps = gaps;
+                e.waivers = files.iter().flat_map(waivers::extract).collect();
+                e
+            } else {
+                let root = &defs[&unit.key];
+                let mut e = evaluate_root(&defs, root, id, unit, var_files, options);
+                let used = e.used.iter().filter_map(|k| index.get(k.as_path()));
+                let modules = used.map(|&u| {
+                    (
+                        &units[u],
+                        units[u].files.as_slice(),
+                        defs.get(&units[u].key),
+                    )
+                });
+                let mut gaps = file_gaps(id, unit, modules);
+                gaps.append(&mut e.gaps);
+                e.gaps = gaps;
+                e
+            }
         })
         .collect();
 
     let mut instances = Vec::with_capacity(results.len());
-    for (inst, gaps) in results {
-        model.gaps.extend(gaps);
-        instances.push(inst);
+    let mut waivers = Vec::new();
+    for e in results {
+        model.gaps.extend(e.gaps);
+        instances.push(e.instances);
+        waivers.extend(e.waivers);
     }
     model.sources = sources(units, var_files);
-    model.inline_waivers = inline_waivers(units);
+    model.inline_waivers = inline_waivers(units, waivers);
     (model, instances)
+}
+
+/// One configuration evaluated.
+struct Evaluated {
+    instances: Vec<ir::Instance>,
+    gaps: Vec<CoverageGap>,
+    /// The modules it used.
+    used: BTreeSet<PathBuf>,
+    /// The inline waivers of its files, when they were parsed for it alone.
+    waivers: Vec<sagescan_model::model::InlineWaiver>,
+}
+
+fn evaluate_root<'a>(
+    defs: &'a HashMap<PathBuf, ModuleDef<'a>>,
+    root: &'a ModuleDef<'a>,
+    id: ConfigId,
+    unit: &Unit,
+    var_files: &[VarFile],
+    options: &LoadOptions,
+) -> Evaluated {
+    let values = vars::merge(unit.tfvars.iter().chain(var_files), &options.vars);
+    let ev = Evaluator::new(defs, id, root, options.limits);
+    let mut instances = Vec::new();
+    expand::collect(&ev, &Evaluator::root_instance(root, values), &mut instances);
+    let (gaps, used) = ev.finish();
+    Evaluated {
+        instances,
+        gaps,
+        used,
+        waivers: Vec::new(),
+    }
+}
+
+fn index_of(units: &[Unit]) -> HashMap<&Path, usize> {
+    units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.key.as_path(), i))
+        .collect()
+}
+
+/// Which units are roots that call no local module and that no unit calls. A file that
+/// may call a module was parsed when read, so a root none of whose files was parsed calls
+/// nothing.
+fn standalone(units: &[Unit], index: &HashMap<&Path, usize>, roots: &[usize]) -> Vec<bool> {
+    let mut out = vec![false; units.len()];
+    for &r in roots {
+        out[r] = units[r].files.iter().all(|f| f.body.is_none());
+    }
+    for u in units {
+        for key in u.local_calls() {
+            if let Some(&t) = index.get(key.as_path()) {
+                out[t] = false;
+            }
+        }
+    }
+    out
 }
 
 fn gap(config: Option<ConfigId>, g: FileGap) -> CoverageGap {
@@ -315,13 +408,21 @@ fn discover(
     Ok(units)
 }
 
-/// Reads and parses the files of `units`, in parallel.
-fn parse_units(units: &mut [Unit], max_size: u64) {
+/// Reads the files of `units` in parallel, and parses those that may call a module (their
+/// text holds `module`): which units call which must be known before anything is
+/// evaluated. The others wait for [`evaluate_units`].
+fn read_units(units: &mut [Unit], max_size: u64) {
     units.par_iter_mut().for_each(|u| {
         u.files = u
             .tf_paths
             .par_iter()
-            .map(|p| parse::parse_file(p, p.display().to_string().into(), max_size))
+            .map(|p| {
+                let mut file = parse::read_file(p, p.display().to_string().into(), max_size);
+                if file.source.text.contains("module") {
+                    file.parse();
+                }
+                file
+            })
             .collect();
         u.tfvars = u
             .tfvars_paths
@@ -364,7 +465,7 @@ fn load_called_modules(units: &mut Vec<Unit>, max_size: u64) {
                 units.push(Unit::from_dir(found, false));
             }
         }
-        parse_units(&mut units[from..], max_size);
+        read_units(&mut units[from..], max_size);
     }
 }
 
@@ -434,14 +535,12 @@ fn read_var_files(
     Ok(out)
 }
 
-/// The gaps of the files of every module a configuration uses (and of its own tfvars).
-fn file_gaps(
+/// The gaps of a configuration: those of its own tfvars files, and of the files and the
+/// declarations of every module it uses (`(unit, its parsed files, its declarations)`).
+fn file_gaps<'u>(
     id: ConfigId,
     root: &Unit,
-    used: &BTreeSet<PathBuf>,
-    units: &[Unit],
-    index: &HashMap<&Path, usize>,
-    defs: &HashMap<PathBuf, ModuleDef>,
+    modules: impl IntoIterator<Item = (&'u Unit, &'u [ParsedFile], Option<&'u ModuleDef<'u>>)>,
 ) -> Vec<CoverageGap> {
     let mut out: Vec<CoverageGap> = root
         .tfvars
@@ -449,16 +548,9 @@ fn file_gaps(
         .filter_map(|f| f.gap.clone())
         .map(|g| gap(Some(id), g))
         .collect();
-    for key in used {
-        let Some(&u) = index.get(key.as_path()) else {
-            continue;
-        };
-        let unit = &units[u];
-        let file_gaps = unit.files.iter().filter_map(|f| f.gap.clone());
-        let problems = defs
-            .get(key)
-            .into_iter()
-            .flat_map(|d| d.problems.iter().cloned());
+    for (unit, files, def) in modules {
+        let file_gaps = files.iter().filter_map(|f| f.gap.clone());
+        let problems = def.into_iter().flat_map(|d| d.problems.iter().cloned());
         out.extend(
             unit.gaps
                 .iter()
@@ -471,13 +563,18 @@ fn file_gaps(
     out
 }
 
-/// The inline waivers of every parsed `.tf` file, sorted by file and line (files are parsed
-/// in parallel, so their order in `units` is not a stable order).
-fn inline_waivers(units: &[Unit]) -> Vec<sagescan_model::model::InlineWaiver> {
+/// The inline waivers of every `.tf` file parsed up front, and `more` (of files parsed for
+/// one configuration), sorted by file and line (files are parsed in parallel, so their
+/// order is not a stable order).
+fn inline_waivers(
+    units: &[Unit],
+    more: Vec<sagescan_model::model::InlineWaiver>,
+) -> Vec<sagescan_model::model::InlineWaiver> {
     let mut out: Vec<_> = units
         .iter()
         .flat_map(|u| &u.files)
         .flat_map(waivers::extract)
+        .chain(more)
         .collect();
     out.sort_by_key(|w| w.origin.file().map(|f| (f.file.clone(), f.start)));
     out

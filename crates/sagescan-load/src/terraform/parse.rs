@@ -153,15 +153,47 @@ pub(crate) fn file_origin(display: &Arc<str>) -> Origin {
     })
 }
 
-/// Reads and parses one HCL file. Never fails: problems become the file's gap.
-pub(crate) fn parse_file(path: &Path, display: Arc<str>, max_size: u64) -> ParsedFile {
+/// Reads one HCL file without parsing it yet (see [`ParsedFile::pending`]). Never fails:
+/// problems become the file's gap.
+pub(crate) fn read_file(path: &Path, display: Arc<str>, max_size: u64) -> ParsedFile {
     match read(path, &display, max_size) {
-        Ok(text) => parse_text(display, text),
+        Ok(text) => ParsedFile {
+            source: SourceText::new(display, text),
+            body: None,
+            gap: None,
+        },
         Err(gap) => ParsedFile {
             source: SourceText::new(display, String::new()),
             body: None,
             gap: Some(*gap),
         },
+    }
+}
+
+impl ParsedFile {
+    /// Read but not parsed yet: no body and no gap.
+    pub fn pending(&self) -> bool {
+        self.body.is_none() && self.gap.is_none()
+    }
+
+    /// Parses a pending file (a no-op otherwise).
+    pub fn parse(&mut self) {
+        if self.pending() {
+            let text = std::mem::take(&mut self.source.text);
+            *self = parse_text(self.source.path.clone(), text);
+        }
+    }
+
+    /// A pending file's parse, this file left as it is (its text is copied).
+    pub fn parsed_copy(&self) -> ParsedFile {
+        match (&self.body, &self.gap) {
+            (None, None) => parse_text(self.source.path.clone(), self.source.text.clone()),
+            (body, gap) => ParsedFile {
+                source: SourceText::new(self.source.path.clone(), self.source.text.clone()),
+                body: body.clone(),
+                gap: gap.clone(),
+            },
+        }
     }
 }
 

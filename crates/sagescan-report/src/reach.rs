@@ -2,6 +2,7 @@
 //! deciding rule and its source line, then every blocking control and every unknown.
 //! (`--format json` serializes the [`Answer`] itself.)
 
+use crate::text::clean;
 use sagescan_model::{Model, Origin};
 use sagescan_reach::{Answer, Decision, Hop, Verdict};
 use std::fmt::Write as _;
@@ -125,10 +126,3 @@ fn hop_line(
     }
 }
 
-/// User-controlled text without control characters (a resource name cannot move the
-/// cursor or recolour the terminal).
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '�' } else { c })
-        .collect()
-}

@@ -348,8 +348,9 @@ fn label(origin: &Origin) -> Option<String> {
 }
 
 /// Escapes control characters (other than newlines) so that text from a scanned file or a
-/// message cannot move the cursor or recolour the user's terminal.
-fn clean(text: &str) -> String {
+/// message cannot move the cursor or recolour the user's terminal. Every terminal report
+/// goes through it.
+pub(crate) fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() && c != '\n' {

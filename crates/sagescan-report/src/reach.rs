@@ -126,3 +126,40 @@ fn hop_line(
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sagescan_reach::{Destination, Direction};
+    use std::sync::Arc;
+
+    #[test]
+    fn names_from_the_scanned_files_cannot_drive_the_terminal() {
+        let hop = Hop {
+            resource: Arc::from("aws_subnet.a\u{1b}[2J"),
+            kind: "route_table",
+            decision: Decision::Block,
+            rule: Arc::from("no route\u{7}"),
+            origin: Origin::None,
+        };
+        let answer = Answer {
+            verdict: Verdict::NotReachable,
+            from: "aws_sagemaker_notebook_instance.n\u{1b}]0;owned\u{7}".into(),
+            to: Destination::Internet { port: None },
+            direction: Direction::Egress,
+            path: vec![hop.clone()],
+            blocked_by: vec![hop],
+            unknown_because: Vec::new(),
+            admitted: Vec::new(),
+            asymmetric: Vec::new(),
+            return_unknown: Vec::new(),
+            notes: vec!["note\u{1b}[31m".into()],
+        };
+        let out = text(&Model::default(), &answer, false);
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        assert!(out.contains("aws_subnet.a\\u{1b}[2J"), "{out}");
+        assert!(
+            out.contains("notebook_instance.n\\u{1b}]0;owned\\u{7}"),
+            "{out}"
+        );
+    }
+}

@@ -386,6 +386,16 @@ fn discover(
             continue;
         }
         let walked = walk::walk(path);
+        if walked.dirs.is_empty() && walked.others.is_empty() {
+            // Nothing found: when something could not be listed, that is why.
+            return Err(match walked.errors.into_iter().next() {
+                Some(message) => LoadError::Io {
+                    path: path.clone(),
+                    source: std::io::Error::other(message),
+                },
+                None => LoadError::NothingToScan(path.clone()),
+            });
+        }
         for message in walked.errors {
             let display: Arc<str> = path.display().to_string().into();
             gaps.push(FileGap {
@@ -393,9 +403,6 @@ fn discover(
                 message,
                 origin: file_origin(&display),
             });
-        }
-        if walked.dirs.is_empty() && walked.others.is_empty() {
-            return Err(LoadError::NothingToScan(path.clone()));
         }
         others.extend(walked.others);
         for dir in walked.dirs {

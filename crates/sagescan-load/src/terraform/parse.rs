@@ -4,12 +4,14 @@
 //! A file that cannot be read or parsed is not an error of the load: it becomes a
 //! [`FileGap`] that the caller attaches to every configuration the file belongs to.
 
+use crate::Named;
 use hcl_edit::Span;
 use hcl_edit::structure::{Block, Body};
 use sagescan_model::{FileSpan, Origin};
+use std::cell::RefCell;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 /// Larger files are not read by default (`--max-file-size` overrides it): no hand-written
@@ -106,7 +108,12 @@ pub(crate) struct ParsedFile {
 }
 
 /// Reads a file of at most `max_size` bytes, enforcing UTF-8. `display` is the path to report.
-pub(crate) fn read(path: &Path, display: &Arc<str>, max_size: u64) -> Result<String, Box<FileGap>> {
+pub(crate) fn read(
+    path: &Path,
+    display: &Arc<str>,
+    max_size: u64,
+    named: Named,
+) -> Result<String, Box<FileGap>> {
     let io_gap = |e: std::io::Error| {
         Box::new(FileGap {
             kind: "io-error",
@@ -114,17 +121,17 @@ pub(crate) fn read(path: &Path, display: &Arc<str>, max_size: u64) -> Result<Str
             origin: file_origin(display),
         })
     };
-    let len = std::fs::metadata(path).map_err(io_gap)?.len();
-    if len > max_size {
-        return Err(Box::new(FileGap {
-            kind: "too-large",
-            message: format!(
-                "{display}: {len} bytes exceeds the {max_size}-byte limit (--max-file-size)"
-            ),
-            origin: file_origin(display),
-        }));
-    }
-    let mut bytes = std::fs::read(path).map_err(io_gap)?;
+    let mut bytes = crate::read_limited(path, max_size, named).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            Box::new(FileGap {
+                kind: "too-large",
+                message: format!("{display}: {e}"),
+                origin: file_origin(display),
+            })
+        } else {
+            io_gap(e)
+        }
+    })?;
     // A UTF-8 byte order mark (editors on Windows write one) is not part of the text, and
     // hcl-edit would reject it as an unexpected token. Offsets count from after it.
     if bytes.starts_with(b"\xef\xbb\xbf") {
@@ -155,7 +162,7 @@ pub(crate) fn file_origin(display: &Arc<str>) -> Origin {
 
 /// Reads and parses one HCL file. Never fails: problems become the file's gap.
 pub(crate) fn parse_file(path: &Path, display: Arc<str>, max_size: u64) -> ParsedFile {
-    match read(path, &display, max_size) {
+    match read(path, &display, max_size, Named::ByInput) {
         Ok(text) => parse_text(display, text),
         Err(gap) => ParsedFile {
             source: SourceText::new(display, String::new()),
@@ -219,26 +226,69 @@ fn parse_text_within(display: Arc<str>, text: String, budget: Duration) -> Parse
     }
 }
 
-/// Parses on a thread of its own and gives up after `budget`: `None` then. A parse cannot be
+/// The outcome of one parse by hcl-edit.
+type Parsed = Result<Body, hcl_edit::parser::Error>;
+
+/// Parses on another thread and gives up after `budget`: `None` then. A parse cannot be
 /// interrupted, so an abandoned one runs on, detached, until it ends or the process does;
 /// the scan goes on without the file meanwhile.
-fn parse_body_within(
-    text: &str,
-    budget: Duration,
-) -> Option<Result<Body, hcl_edit::parser::Error>> {
-    let owned = text.to_owned();
-    let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("hcl-parse".into())
-        .stack_size(super::STACK_SIZE)
-        .spawn(move || {
-            // The receiver is gone only when the budget ran out; nothing to tell then.
-            let _ = tx.send(hcl_edit::parser::parse_body(&owned));
-        });
-    match spawned {
-        Ok(_) => rx.recv_timeout(budget).ok(),
-        // Without threads (a restricted environment), parse here, without a deadline.
-        Err(_) => Some(hcl_edit::parser::parse_body(text)),
+fn parse_body_within(text: &str, budget: Duration) -> Option<Parsed> {
+    thread_local! {
+        /// This thread's parser, kept for its next file.
+        static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    }
+    PARSER.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            *slot = Parser::spawn();
+        }
+        let Some(parser) = slot.as_ref() else {
+            // Without threads (a restricted environment), parse here, without a deadline.
+            return Some(hcl_edit::parser::parse_body(text));
+        };
+        let parsed = parser.parse(text, budget);
+        if parsed.is_none() {
+            // Still busy with the pathological file (or gone): the next file gets a new one.
+            *slot = None;
+        }
+        parsed
+    })
+}
+
+/// A thread that parses one text after another, kept from file to file: spawning a thread
+/// (with a [`super::STACK_SIZE`] stack) per file cost more than parsing a typical file, and
+/// was most of what the `hcl` and `tfvars` fuzz targets spent their time on. Loading is
+/// parallel, so each loading thread has a parser of its own.
+struct Parser {
+    texts: mpsc::Sender<String>,
+    results: mpsc::Receiver<Parsed>,
+}
+
+impl Parser {
+    /// `None` when no thread can be started.
+    fn spawn() -> Option<Parser> {
+        let (texts, inbox) = mpsc::channel::<String>();
+        let (outbox, results) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("hcl-parse".into())
+            .stack_size(super::STACK_SIZE)
+            .spawn(move || {
+                // Ends when its `Parser` is dropped: no more texts, or nobody to tell.
+                while let Ok(text) = inbox.recv() {
+                    if outbox.send(hcl_edit::parser::parse_body(&text)).is_err() {
+                        break;
+                    }
+                }
+            })
+            .ok()?;
+        Some(Parser { texts, results })
+    }
+
+    /// `None` when the parse takes longer than `budget` (or the thread is gone); this
+    /// parser must not be used again then, its thread being still at work on `text`.
+    fn parse(&self, text: &str, budget: Duration) -> Option<Parsed> {
+        self.texts.send(text.to_owned()).ok()?;
+        self.results.recv_timeout(budget).ok()
     }
 }
 
@@ -306,6 +356,28 @@ mod tests {
             "{}",
             gap.message
         );
+        // The parser thread still busy with it is left behind; the next file gets another.
+        let next = parse_text_within("next.tf".into(), "a = 1\n".into(), Duration::from_secs(5));
+        assert!(next.body.is_some() && next.gap.is_none(), "{:?}", next.gap);
+    }
+
+    #[test]
+    fn a_reused_parser_thread_gives_each_file_its_own_result() {
+        for i in 0..50 {
+            let text = if i % 2 == 0 {
+                format!("a = {i}\n")
+            } else {
+                format!("a = {i}\nb = [\n")
+            };
+            let parsed = parse_text(format!("{i}.tf").into(), text);
+            if i % 2 == 0 {
+                let body = parsed.body.expect("a good file parses");
+                let attr = body.attributes().next().expect("one attribute");
+                assert_eq!(attr.value.to_string().trim(), i.to_string());
+            } else {
+                assert_eq!(parsed.gap.map(|g| g.kind), Some("parse-error"), "{i}");
+            }
+        }
     }
 
     #[test]

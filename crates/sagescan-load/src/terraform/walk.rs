@@ -121,10 +121,11 @@ pub(crate) fn walk(root: &Path) -> Walked {
                     // A linked file is read through the link, as Terraform does (shared
                     // `providers.tf` links are common), and one that leads nowhere (dangling,
                     // a loop) is kept so that reading it reports why, in the configuration it
-                    // belongs to. Linked directories are not walked, so a link back to a
-                    // parent cannot make the walk loop.
-                    Ok(e) if e.path_is_symlink() && is_read(e.path()) => {
-                        if std::fs::metadata(e.path()).map_or(true, |m| m.is_file()) {
+                    // belongs to; so is a FIFO, socket or device with a loader's name, which
+                    // reading refuses, unopened, with a diagnostic. Linked directories are not
+                    // walked, so a link back to a parent cannot make the walk loop.
+                    Ok(e) if is_read(e.path()) => {
+                        if std::fs::metadata(e.path()).map_or(true, |m| !m.is_dir()) {
                             found.0.push(e.into_path())
                         }
                     }

@@ -573,24 +573,32 @@ fn gap_message(report: &serde_json::Value, file: &str) -> String {
         .to_string()
 }
 
+/// Makes a FIFO at `root/rel`.
+#[cfg(unix)]
+fn mkfifo(root: &Path, rel: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
 /// A tree cannot hold a FIFO in git, but a scanned checkout or unpacked archive can:
 /// opening one for reading waits for a writer that never comes. Such a file (and a socket
-/// or device) with a loader's name is refused unopened, with a gap, and a directory named
-/// like a file is walked like any directory.
+/// or device) with a loader's name is refused unopened, with a gap; a directory whose
+/// `.gitignore` is one is left out, with a gap; and a directory named like a file is walked
+/// like any directory.
 #[cfg(unix)]
 #[test]
 fn special_files_are_refused_unopened_and_directories_named_like_files_are_walked() {
     let (_keep, root) = corpus_dir();
     write(&root, "good/main.tf", GOOD);
-    for fifo in ["fifo_tf/x.tf", "fifo_yaml/x.yaml"] {
-        let path = root.join(fifo);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let made = Command::new("mkfifo")
-            .arg(&path)
-            .status()
-            .expect("mkfifo runs");
-        assert!(made.success(), "mkfifo {}", path.display());
-    }
+    mkfifo(&root, "fifo_tf/x.tf");
+    mkfifo(&root, "fifo_yaml/x.yaml");
+    write(&root, "gitignore_fifo/main.tf", GOOD);
+    mkfifo(&root, "gitignore_fifo/.gitignore");
     write(&root, "dir_named_tf/main.tf/main.tf", GOOD);
 
     let run = sagescan(&root, &["scan", ".", "--no-store", "--format", "json"]);
@@ -600,9 +608,14 @@ fn special_files_are_refused_unopened_and_directories_named_like_files_are_walke
     let found = gaps(&report);
     assert_eq!(
         found.keys().collect::<Vec<_>>(),
-        ["./fifo_tf/x.tf", "./fifo_yaml/x.yaml"],
+        [".", "./fifo_tf/x.tf", "./fifo_yaml/x.yaml"],
         "{found:#?}"
     );
+    assert_eq!(
+        gap_message(&report, "."),
+        "./gitignore_fifo/.gitignore: not a regular file; ./gitignore_fifo was not scanned"
+    );
+    assert!(findings_of(&report, "./gitignore_fifo/").is_empty());
     for fifo in ["./fifo_tf/x.tf", "./fifo_yaml/x.yaml"] {
         assert_eq!(found[fifo], [("io-error".to_string(), None)]);
         assert_eq!(
@@ -610,14 +623,22 @@ fn special_files_are_refused_unopened_and_directories_named_like_files_are_walke
             format!("{fifo}: not a regular file (a FIFO); not read")
         );
     }
-    // The configuration of the FIFO cannot pass anything.
-    let fifo_tf = findings_of(&report, "./fifo_tf/");
+    // The configuration of the FIFO cannot pass anything. (Its outcomes are located at the
+    // scan's first gap, here the `.gitignore` one, so they are found by configuration.)
+    let fifo_tf: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource"]["kind"] == "configuration")
+        .filter(|f| f["resource"]["address"] == "./fifo_tf")
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
     assert_eq!(
         fifo_tf.len(),
         report["summary"]["checks_run"].as_u64().unwrap() as usize
     );
     assert!(
-        fifo_tf.iter().all(|f| f.1 == "inconclusive"),
+        fifo_tf.iter().all(|status| *status == "inconclusive"),
         "{fifo_tf:#?}"
     );
     // The directory named `main.tf` is a configuration like any other.
@@ -640,6 +661,24 @@ fn special_files_are_refused_unopened_and_directories_named_like_files_are_walke
         "{}",
         run.stderr
     );
+
+    // A FIFO `.gitignore` at the root of the scan: no ignore file is read, the rest is.
+    let report = json(&sagescan(
+        &root.join("gitignore_fifo"),
+        &["scan", ".", "--no-store", "--format", "json"],
+    ));
+    let message = gap_message(&report, ".");
+    assert!(
+        message
+            .ends_with("/gitignore_fifo/.gitignore: not a regular file; no ignore file was read"),
+        "{message}"
+    );
+    let fails = |report: &serde_json::Value, config: &str| {
+        let mut all = findings_of(report, config);
+        all.retain(|f| f.1 == "fail");
+        all
+    };
+    assert_eq!(fails(&report, "./"), fails(&alone, "./good/"));
 }
 
 #[test]

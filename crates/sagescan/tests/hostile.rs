@@ -10,11 +10,18 @@
 //!
 //! Set `SAGESCAN_HOSTILE_CORPUS` to a directory to write the corpus there and keep it (to
 //! measure peak memory by hand, see README.md).
+//!
+//! The unreadable file is unreadable even when the tests run as root (who reads any file):
+//! the scans then run under util-linux's `setpriv` without the two capabilities that bypass
+//! file permissions. Where that is impossible the unreadable case is left out with a
+//! warning, or fails the tests when `SAGESCAN_REQUIRE_UNREADABLE=1` (set by `.ci/run`).
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const GOOD: &str = r#"resource "aws_sagemaker_notebook_instance" "open" {
@@ -236,24 +243,123 @@ struct Run {
     took: Duration,
 }
 
+/// A scan that has not ended by then hangs: it is killed and the test fails.
+const HANG: Duration = Duration::from_secs(300);
+
 fn sagescan(dir: &Path, args: &[&str]) -> Run {
+    let bin = env!("CARGO_BIN_EXE_sagescan");
+    let mut command = match unprivileged() {
+        Some(prefix) => {
+            let mut c = Command::new(&prefix[0]);
+            c.args(&prefix[1..]).arg("--").arg(bin);
+            c
+        }
+        None => Command::new(bin),
+    };
     let start = Instant::now();
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(env!("CARGO_BIN_EXE_sagescan"))
+    let mut child = command
         .env("SAGESCAN_STORE", "")
         .current_dir(dir)
         .args(args)
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("the sagescan binary runs");
+    // Drained while waiting, so that a large report cannot fill the pipe and stall the scan.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes)
+                .expect("reading the scan's output");
+            String::from_utf8(bytes).expect("UTF-8 output")
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > HANG {
+            let _ = child.kill();
+            panic!("sagescan {args:?} in {} hung for {HANG:?}", dir.display());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     Run {
         code: status.code().expect("exited, not killed by a signal"),
-        stdout: String::from_utf8(stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(stderr).expect("UTF-8 stderr"),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
         took: start.elapsed(),
     }
+}
+
+/// How a mode-000 file is kept from the scan: `Ok` with the command prefix to run it under
+/// (empty for a user whose permissions are checked; for root, `setpriv` dropping
+/// `CAP_DAC_OVERRIDE` and `CAP_DAC_READ_SEARCH` from the bounding set, so that the scan,
+/// though still uid 0, is refused like anyone else), verified on a probe file rather than
+/// assumed; `Err` with the reason when it cannot be.
+fn permissions() -> &'static Result<Vec<String>, String> {
+    static PROBE: OnceLock<Result<Vec<String>, String>> = OnceLock::new();
+    PROBE.get_or_init(probe_permissions)
+}
+
+/// The command prefix of [`permissions`], if any.
+fn unprivileged() -> Option<&'static [String]> {
+    permissions()
+        .as_ref()
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Vec::as_slice)
+}
+
+#[cfg(unix)]
+fn probe_permissions() -> Result<Vec<String>, String> {
+    use std::os::unix::fs::PermissionsExt;
+    const SETPRIV: [&str; 2] = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"];
+    let dir = tempfile::tempdir().unwrap();
+    let probe = write(dir.path(), "probe", "secret");
+    fs::set_permissions(&probe, fs::Permissions::from_mode(0o000)).unwrap();
+    if fs::read(&probe).is_err() {
+        return Ok(Vec::new());
+    }
+    // Root. Can `setpriv` take the permission bypass away?
+    let cat = Command::new(SETPRIV[0])
+        .args(&SETPRIV[1..])
+        .args(["--", "cat"])
+        .arg(&probe)
+        .output();
+    match cat {
+        Ok(out) if !out.status.success() && out.stdout.is_empty() => {
+            Ok(SETPRIV.map(String::from).to_vec())
+        }
+        Ok(out) => Err(format!(
+            "`setpriv` did not keep root from reading a mode-000 file ({}, stderr: {})",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(e) => Err(format!("`setpriv` (util-linux) cannot run: {e}")),
+    }
+}
+
+#[cfg(not(unix))]
+fn probe_permissions() -> Result<Vec<String>, String> {
+    Err("file modes are a Unix notion".into())
+}
+
+/// Whether the scans cannot read a mode-000 file. When they can (root without a working
+/// `setpriv`), this warns, or fails the test under `SAGESCAN_REQUIRE_UNREADABLE=1`.
+fn permissions_bite() -> bool {
+    let Err(why) = permissions() else {
+        return true;
+    };
+    assert!(
+        std::env::var("SAGESCAN_REQUIRE_UNREADABLE").as_deref() != Ok("1"),
+        "SAGESCAN_REQUIRE_UNREADABLE=1 but the unreadable-file case cannot run: {why}"
+    );
+    eprintln!("WARNING: the unreadable-file case is NOT tested: running as root and {why}");
+    false
 }
 
 fn corpus_dir() -> (Option<tempfile::TempDir>, PathBuf) {
@@ -319,17 +425,11 @@ fn findings_of(report: &serde_json::Value, config: &str) -> Vec<(String, String,
     out
 }
 
-/// Whether this process can be kept from reading a file by its mode (not as root).
-fn permissions_bite(path: &Path) -> bool {
-    fs::read(path).is_err()
-}
-
 #[test]
 fn bad_input_gives_one_diagnostic_per_file_and_the_rest_is_scanned() {
     let (_keep, root) = corpus_dir();
     let mut expected = corpus(&root);
-    if !permissions_bite(&root.join("unreadable/main.tf")) {
-        // Running as root: the unreadable file is read like any other.
+    if !permissions_bite() {
         expected.retain(|e| e.file != "unreadable/main.tf");
     }
 
@@ -361,6 +461,13 @@ fn bad_input_gives_one_diagnostic_per_file_and_the_rest_is_scanned() {
         "one gap per bad file and none for good ones: {found:#?}"
     );
 
+    let mut unreadable = Vec::new();
+    if permissions_bite() {
+        let got = gap_message(&report, "./unreadable/main.tf");
+        assert!(got.contains("Permission denied"), "{got}");
+        unreadable.push("./unreadable/");
+    }
+
     // What a bad file may have hidden cannot pass: every check is inconclusive for a
     // configuration that failed to load, and says why.
     for config in [
@@ -368,7 +475,10 @@ fn bad_input_gives_one_diagnostic_per_file_and_the_rest_is_scanned() {
         "./deep_json/",
         "./yaml_bomb/",
         "./sparse/",
-    ] {
+    ]
+    .into_iter()
+    .chain(unreadable)
+    {
         let outcomes = findings_of(&report, config);
         assert_eq!(
             outcomes.len(),
@@ -435,6 +545,140 @@ fn strict_exits_2_when_the_scan_is_incomplete() {
     // Without gaps, --strict changes nothing.
     let run = sagescan(&root, &["scan", "./good", "--no-store", "--strict"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+
+    if permissions_bite() {
+        // The unreadable file alone makes a scan incomplete.
+        let run = sagescan(
+            &root,
+            &["scan", "./good", "./unreadable", "--no-store", "--strict"],
+        );
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("the scan is incomplete"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+/// The message of the coverage gap located in `file`.
+fn gap_message(report: &serde_json::Value, file: &str) -> String {
+    report["coverage_gaps"]
+        .as_array()
+        .expect("coverage_gaps")
+        .iter()
+        .find(|g| g["location"]["file"] == file)
+        .and_then(|g| g["message"].as_str())
+        .unwrap_or_else(|| panic!("no gap for {file}"))
+        .to_string()
+}
+
+/// Makes a FIFO at `root/rel`.
+#[cfg(unix)]
+fn mkfifo(root: &Path, rel: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// A tree cannot hold a FIFO in git, but a scanned checkout or unpacked archive can:
+/// opening one for reading waits for a writer that never comes. Such a file (and a socket
+/// or device) with a loader's name is refused unopened, with a gap; a directory whose
+/// `.gitignore` is one is left out, with a gap; and a directory named like a file is walked
+/// like any directory.
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_unopened_and_directories_named_like_files_are_walked() {
+    let (_keep, root) = corpus_dir();
+    write(&root, "good/main.tf", GOOD);
+    mkfifo(&root, "fifo_tf/x.tf");
+    mkfifo(&root, "fifo_yaml/x.yaml");
+    write(&root, "gitignore_fifo/main.tf", GOOD);
+    mkfifo(&root, "gitignore_fifo/.gitignore");
+    write(&root, "dir_named_tf/main.tf/main.tf", GOOD);
+
+    let run = sagescan(&root, &["scan", ".", "--no-store", "--format", "json"]);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = json(&run);
+    let found = gaps(&report);
+    assert_eq!(
+        found.keys().collect::<Vec<_>>(),
+        [".", "./fifo_tf/x.tf", "./fifo_yaml/x.yaml"],
+        "{found:#?}"
+    );
+    assert_eq!(
+        gap_message(&report, "."),
+        "./gitignore_fifo/.gitignore: not a regular file; ./gitignore_fifo was not scanned"
+    );
+    assert!(findings_of(&report, "./gitignore_fifo/").is_empty());
+    for fifo in ["./fifo_tf/x.tf", "./fifo_yaml/x.yaml"] {
+        assert_eq!(found[fifo], [("io-error".to_string(), None)]);
+        assert_eq!(
+            gap_message(&report, fifo),
+            format!("{fifo}: not a regular file (a FIFO); not read")
+        );
+    }
+    // The configuration of the FIFO cannot pass anything. (Its outcomes are located at the
+    // scan's first gap, here the `.gitignore` one, so they are found by configuration.)
+    let fifo_tf: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["resource"]["kind"] == "configuration")
+        .filter(|f| f["resource"]["address"] == "./fifo_tf")
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fifo_tf.len(),
+        report["summary"]["checks_run"].as_u64().unwrap() as usize
+    );
+    assert!(
+        fifo_tf.iter().all(|status| *status == "inconclusive"),
+        "{fifo_tf:#?}"
+    );
+    // The directory named `main.tf` is a configuration like any other.
+    let alone = json(&sagescan(
+        &root,
+        &["scan", "./good", "--no-store", "--format", "json"],
+    ));
+    let good = findings_of(&alone, "./good/");
+    assert!(good.iter().any(|f| f.0 == "SM111" && f.1 == "fail"));
+    let named = findings_of(&report, "./dir_named_tf/main.tf/");
+    assert_eq!(
+        named.iter().filter(|f| f.1 == "fail").collect::<Vec<_>>(),
+        good.iter().filter(|f| f.1 == "fail").collect::<Vec<_>>()
+    );
+
+    let run = sagescan(&root, &["scan", ".", "--no-store", "--strict"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the scan is incomplete"),
+        "{}",
+        run.stderr
+    );
+
+    // A FIFO `.gitignore` at the root of the scan: no ignore file is read, the rest is.
+    let report = json(&sagescan(
+        &root.join("gitignore_fifo"),
+        &["scan", ".", "--no-store", "--format", "json"],
+    ));
+    let message = gap_message(&report, ".");
+    assert!(
+        message
+            .ends_with("/gitignore_fifo/.gitignore: not a regular file; no ignore file was read"),
+        "{message}"
+    );
+    let fails = |report: &serde_json::Value, config: &str| {
+        let mut all = findings_of(report, config);
+        all.retain(|f| f.1 == "fail");
+        all
+    };
+    assert_eq!(fails(&report, "./"), fails(&alone, "./good/"));
 }
 
 #[test]

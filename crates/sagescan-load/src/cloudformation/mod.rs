@@ -484,7 +484,8 @@ impl<'e> Stacks<'e> {
             );
             return None;
         }
-        let text = match std::fs::read_to_string(path) {
+        // The parent names the file, so it may name anything: a FIFO, `/dev/zero`.
+        let text = match crate::read_text(path, MAX_TEMPLATE_BYTES as u64, crate::Named::ByInput) {
             Ok(text) => text,
             Err(source) => {
                 let e = CfnError::Io {

@@ -18,7 +18,7 @@ mod vars;
 mod waivers;
 mod walk;
 
-use crate::{LoadError, LoadOptions};
+use crate::{LoadError, LoadOptions, Named};
 use module::{CallSource, Evaluator, ModuleDef, call_source, normalize};
 pub use module::{MAX_INSTANCES, MAX_MODULE_DEPTH};
 pub use parse::MAX_FILE_SIZE;
@@ -434,14 +434,14 @@ fn read_units(units: &mut [Unit], max_size: u64) {
         u.tfvars = u
             .tfvars_paths
             .iter()
-            .map(|p| read_var_file(p, max_size))
+            .map(|p| read_var_file(p, max_size, Named::ByInput))
             .collect();
     });
 }
 
-fn read_var_file(path: &Path, max_size: u64) -> VarFile {
+fn read_var_file(path: &Path, max_size: u64, named: Named) -> VarFile {
     let display: Arc<str> = path.display().to_string().into();
-    match parse::read(path, &display, max_size) {
+    match parse::read(path, &display, max_size, named) {
         Ok(text) => vars::parse_var_file(display, text),
         Err(gap) => VarFile {
             source: parse::SourceText::new(display, String::new()),
@@ -533,7 +533,7 @@ fn read_var_files(
             path: path.clone(),
             source,
         })?;
-        let file = read_var_file(path, max_size);
+        let file = read_var_file(path, max_size, Named::ByUser);
         if let Some(g) = &file.gap {
             gaps.push(g.clone());
         }

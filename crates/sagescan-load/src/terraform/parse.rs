@@ -4,12 +4,14 @@
 //! A file that cannot be read or parsed is not an error of the load: it becomes a
 //! [`FileGap`] that the caller attaches to every configuration the file belongs to.
 
+use crate::Named;
 use hcl_edit::Span;
 use hcl_edit::structure::{Block, Body};
 use sagescan_model::{FileSpan, Origin};
+use std::cell::RefCell;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 /// Larger files are not read by default (`--max-file-size` overrides it): no hand-written
@@ -106,7 +108,12 @@ pub(crate) struct ParsedFile {
 }
 
 /// Reads a file of at most `max_size` bytes, enforcing UTF-8. `display` is the path to report.
-pub(crate) fn read(path: &Path, display: &Arc<str>, max_size: u64) -> Result<String, Box<FileGap>> {
+pub(crate) fn read(
+    path: &Path,
+    display: &Arc<str>,
+    max_size: u64,
+    named: Named,
+) -> Result<String, Box<FileGap>> {
     let io_gap = |e: std::io::Error| {
         Box::new(FileGap {
             kind: "io-error",
@@ -114,17 +121,17 @@ pub(crate) fn read(path: &Path, display: &Arc<str>, max_size: u64) -> Result<Str
             origin: file_origin(display),
         })
     };
-    let len = std::fs::metadata(path).map_err(io_gap)?.len();
-    if len > max_size {
-        return Err(Box::new(FileGap {
-            kind: "too-large",
-            message: format!(
-                "{display}: {len} bytes exceeds the {max_size}-byte limit (--max-file-size)"
-            ),
-            origin: file_origin(display),
-        }));
-    }
-    let mut bytes = std::fs::read(path).map_err(io_gap)?;
+    let mut bytes = crate::read_limited(path, max_size, named).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::FileTooLarge {
+            Box::new(FileGap {
+                kind: "too-large",
+                message: format!("{display}: {e}"),
+                origin: file_origin(display),
+            })
+        } else {
+            io_gap(e)
+        }
+    })?;
     // A UTF-8 byte order mark (editors on Windows write one) is not part of the text, and
     // hcl-edit would reject it as an unexpected token. Offsets count from after it.
     if bytes.starts_with(b"\xef\xbb\xbf") {
@@ -156,7 +163,7 @@ pub(crate) fn file_origin(display: &Arc<str>) -> Origin {
 /// Reads one HCL file without parsing it yet (see [`ParsedFile::pending`]). Never fails:
 /// problems become the file's gap.
 pub(crate) fn read_file(path: &Path, display: Arc<str>, max_size: u64) -> ParsedFile {
-    match read(path, &display, max_size) {
+    match read(path, &display, max_size, Named::ByInput) {
         Ok(text) => ParsedFile {
             source: SourceText::new(display, text),
             body: None,
@@ -251,66 +258,69 @@ fn parse_text_within(display: Arc<str>, text: String, budget: Duration) -> Parse
     }
 }
 
-/// Parses on a parser thread and gives up after `budget`: `None` then. A parse cannot be
+/// The outcome of one parse by hcl-edit.
+type Parsed = Result<Body, hcl_edit::parser::Error>;
+
+/// Parses on another thread and gives up after `budget`: `None` then. A parse cannot be
 /// interrupted, so an abandoned one runs on, detached, until it ends or the process does;
 /// the scan goes on without the file meanwhile.
-fn parse_body_within(
-    text: &str,
-    budget: Duration,
-) -> Option<Result<Body, hcl_edit::parser::Error>> {
-    // Without threads (a restricted environment), parse here, without a deadline.
-    let Some(worker) = ParserThread::take() else {
-        return Some(hcl_edit::parser::parse_body(text));
-    };
-    let (tx, rx) = std::sync::mpsc::channel();
-    if worker.jobs.send((text.to_owned(), tx)).is_err() {
-        return Some(hcl_edit::parser::parse_body(text));
+fn parse_body_within(text: &str, budget: Duration) -> Option<Parsed> {
+    thread_local! {
+        /// This thread's parser, kept for its next file.
+        static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
     }
-    let parsed = rx.recv_timeout(budget).ok()?;
-    worker.give_back();
-    Some(parsed)
-}
-
-type ParseJob = (
-    String,
-    std::sync::mpsc::Sender<Result<Body, hcl_edit::parser::Error>>,
-);
-
-/// A thread that parses what it is sent. Idle ones are kept for the next file: a thread
-/// spawned per file (with its deep stack mapped, touched and unmapped each time) cost a
-/// scan of 7,000 files more system time than the parses themselves. A thread still busy
-/// when its budget ran out is never given back, so a stuck parse holds up nothing.
-struct ParserThread {
-    jobs: std::sync::mpsc::Sender<ParseJob>,
-}
-
-static IDLE: std::sync::Mutex<Vec<ParserThread>> = std::sync::Mutex::new(Vec::new());
-
-impl ParserThread {
-    /// An idle parser thread, or a new one (`None` if threads cannot be spawned).
-    fn take() -> Option<ParserThread> {
-        if let Some(t) = IDLE.lock().ok().and_then(|mut idle| idle.pop()) {
-            return Some(t);
+    PARSER.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            *slot = Parser::spawn();
         }
-        let (jobs, rx) = std::sync::mpsc::channel::<ParseJob>();
+        let Some(parser) = slot.as_ref() else {
+            // Without threads (a restricted environment), parse here, without a deadline.
+            return Some(hcl_edit::parser::parse_body(text));
+        };
+        let parsed = parser.parse(text, budget);
+        if parsed.is_none() {
+            // Still busy with the pathological file (or gone): the next file gets a new one.
+            *slot = None;
+        }
+        parsed
+    })
+}
+
+/// A thread that parses one text after another, kept from file to file: spawning a thread
+/// (with a [`super::STACK_SIZE`] stack) per file cost more than parsing a typical file, and
+/// was most of what the `hcl` and `tfvars` fuzz targets spent their time on. Loading is
+/// parallel, so each loading thread has a parser of its own.
+struct Parser {
+    texts: mpsc::Sender<String>,
+    results: mpsc::Receiver<Parsed>,
+}
+
+impl Parser {
+    /// `None` when no thread can be started.
+    fn spawn() -> Option<Parser> {
+        let (texts, inbox) = mpsc::channel::<String>();
+        let (outbox, results) = mpsc::channel();
         std::thread::Builder::new()
             .name("hcl-parse".into())
             .stack_size(super::STACK_SIZE)
             .spawn(move || {
-                // Ends when its sender is dropped: abandoned, or at process exit.
-                for (text, reply) in rx {
-                    // The receiver is gone only when the budget ran out; nothing to tell then.
-                    let _ = reply.send(hcl_edit::parser::parse_body(&text));
+                // Ends when its `Parser` is dropped: no more texts, or nobody to tell.
+                while let Ok(text) = inbox.recv() {
+                    if outbox.send(hcl_edit::parser::parse_body(&text)).is_err() {
+                        break;
+                    }
                 }
             })
             .ok()?;
-        Some(ParserThread { jobs })
+        Some(Parser { texts, results })
     }
 
-    fn give_back(self) {
-        if let Ok(mut idle) = IDLE.lock() {
-            idle.push(self);
-        }
+    /// `None` when the parse takes longer than `budget` (or the thread is gone); this
+    /// parser must not be used again then, its thread being still at work on `text`.
+    fn parse(&self, text: &str, budget: Duration) -> Option<Parsed> {
+        self.texts.send(text.to_owned()).ok()?;
+        self.results.recv_timeout(budget).ok()
     }
 }
 
@@ -378,10 +388,27 @@ mod tests {
             "{}",
             gap.message
         );
-        // The parser thread left behind on that input is not handed the next file.
-        for _ in 0..4 {
-            let ok = parse_text_within("ok.tf".into(), "a = 1\n".into(), Duration::from_secs(5));
-            assert!(ok.gap.is_none() && ok.body.is_some(), "{:?}", ok.gap);
+        // The parser thread still busy with it is left behind; the next file gets another.
+        let next = parse_text_within("next.tf".into(), "a = 1\n".into(), Duration::from_secs(5));
+        assert!(next.body.is_some() && next.gap.is_none(), "{:?}", next.gap);
+    }
+
+    #[test]
+    fn a_reused_parser_thread_gives_each_file_its_own_result() {
+        for i in 0..50 {
+            let text = if i % 2 == 0 {
+                format!("a = {i}\n")
+            } else {
+                format!("a = {i}\nb = [\n")
+            };
+            let parsed = parse_text(format!("{i}.tf").into(), text);
+            if i % 2 == 0 {
+                let body = parsed.body.expect("a good file parses");
+                let attr = body.attributes().next().expect("one attribute");
+                assert_eq!(attr.value.to_string().trim(), i.to_string());
+            } else {
+                assert_eq!(parsed.gap.map(|g| g.kind), Some("parse-error"), "{i}");
+            }
         }
     }
 

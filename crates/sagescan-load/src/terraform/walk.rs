@@ -107,34 +107,69 @@ fn finish(dirs: Collecting) -> Vec<DirFiles> {
 /// afterwards, so the output does not depend on thread timing.
 pub(crate) fn walk(root: &Path) -> Walked {
     let found: Mutex<(Vec<PathBuf>, Vec<String>)> = Mutex::new((Vec::new(), Vec::new()));
+    let mut builder = ignore::WalkBuilder::new(root);
     // `require_git(false)`: a `.gitignore` is honoured even in a copy outside a repository.
-    ignore::WalkBuilder::new(root)
-        .require_git(false)
-        .build_parallel()
-        .run(|| {
-            Box::new(|entry| {
-                let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
-                match entry {
-                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+    builder.require_git(false);
+    // The walker opens the ignore files of the root, of its parents and of every directory
+    // it enters, and would wait forever on one that is a FIFO. Such a directory below the
+    // root is left out, and said so; at the root or above, ignore files are not read at all.
+    let root_guard = root
+        .canonicalize()
+        .ok()
+        .and_then(|a| a.ancestors().find_map(special_ignore_file));
+    let mut unread = Vec::new();
+    if let Some(file) = root_guard {
+        builder.standard_filters(false).hidden(true);
+        unread.push(format!(
+            "{}: not a regular file; no ignore file was read",
+            file.display()
+        ));
+    }
+    let skipped = std::sync::Arc::new(Mutex::new(unread));
+    let skipped_by_filter = skipped.clone();
+    builder.filter_entry(move |e| {
+        let Some(file) = e
+            .file_type()
+            .is_some_and(|t| t.is_dir())
+            .then(|| special_ignore_file(e.path()))
+            .flatten()
+        else {
+            return true;
+        };
+        let mut skipped = skipped_by_filter.lock().unwrap_or_else(|e| e.into_inner());
+        skipped.push(format!(
+            "{}: not a regular file; {} was not scanned",
+            file.display(),
+            e.path().display()
+        ));
+        false
+    });
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            let mut found = found.lock().unwrap_or_else(|e| e.into_inner());
+            match entry {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => found.0.push(e.into_path()),
+                // A linked file is read through the link, as Terraform does (shared
+                // `providers.tf` links are common), and one that leads nowhere (dangling,
+                // a loop) is kept so that reading it reports why, in the configuration it
+                // belongs to; so is a FIFO, socket or device with a loader's name, which
+                // reading refuses, unopened, with a diagnostic. Linked directories are not
+                // walked, so a link back to a parent cannot make the walk loop.
+                Ok(e) if is_read(e.path()) => {
+                    if std::fs::metadata(e.path()).map_or(true, |m| !m.is_dir()) {
                         found.0.push(e.into_path())
                     }
-                    // A linked file is read through the link, as Terraform does (shared
-                    // `providers.tf` links are common), and one that leads nowhere (dangling,
-                    // a loop) is kept so that reading it reports why, in the configuration it
-                    // belongs to. Linked directories are not walked, so a link back to a
-                    // parent cannot make the walk loop.
-                    Ok(e) if e.path_is_symlink() && is_read(e.path()) => {
-                        if std::fs::metadata(e.path()).map_or(true, |m| m.is_file()) {
-                            found.0.push(e.into_path())
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => found.1.push(e.to_string()),
                 }
-                ignore::WalkState::Continue
-            })
-        });
+                Ok(_) => {}
+                Err(e) => found.1.push(e.to_string()),
+            }
+            ignore::WalkState::Continue
+        })
+    });
     let (mut files, mut errors) = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    errors.extend(std::mem::take(
+        &mut *skipped.lock().unwrap_or_else(|e| e.into_inner()),
+    ));
     files.sort();
     errors.sort();
     let mut dirs = BTreeMap::new();
@@ -150,6 +185,23 @@ pub(crate) fn walk(root: &Path) -> Walked {
         others,
         errors,
     }
+}
+
+/// The first file of `dir` that the walker would open to read ignore rules but that is
+/// not a regular file (`.git` may be a directory), if any.
+fn special_ignore_file(dir: &Path) -> Option<PathBuf> {
+    let git = dir.join(".git");
+    let git_is_dir = std::fs::metadata(&git).is_ok_and(|m| m.is_dir());
+    let mut files = vec![dir.join(".gitignore"), dir.join(".ignore")];
+    // A repository's exclude file, or a worktree's `.git` file.
+    files.push(if git_is_dir {
+        git.join("info").join("exclude")
+    } else {
+        git
+    });
+    files
+        .into_iter()
+        .find(|f| std::fs::metadata(f).is_ok_and(|m| !m.is_file()))
 }
 
 /// Whether a file of this name is one a loader reads.

@@ -16,6 +16,9 @@ use std::collections::BTreeMap;
 
 const SERVICE: &str = "ec2";
 
+/// The rule number of a network ACL's `*` entry.
+const DEFAULT_DENY_RULE: i32 = 32767;
+
 /// Collects everything, appending to `out`. Failed calls are gaps of `scope`.
 pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
     let (vpcs, subnets, tables, igws, nats, sgs, nacls, endpoints, lists, flow_logs) = tokio::join!(
@@ -684,6 +687,12 @@ fn network_acl(scope: &Scope, a: &ec2::NetworkAcl, out: &mut Model) -> NetworkAc
         d.block(0, "Entries");
     }
     for e in a.entries() {
+        // Rule 32767 is the `*` entry, AWS's final deny that every ACL ends with and no
+        // template declares; the model leaves it implicit (what no entry allows is denied),
+        // as the loaders do. Kept, it reads as an entry shadowed by any allow-all (NACL104).
+        if e.rule_number() == Some(DEFAULT_DENY_RULE) {
+            continue;
+        }
         let protocol = normalize_protocol(e.protocol().unwrap_or("-1"));
         let (from, to) = match (protocol.as_str(), e.port_range()) {
             ("-1", _) => (0, 65535),

@@ -197,21 +197,38 @@ impl Rule {
         }
     }
 
-    /// Moto (5.x) answers these Network Firewall listings with a server error: the proxy
-    /// answers them with empty lists, as an account without policies or rule groups would.
+    /// Moto (5.2) answers these listings with a server error (the Network Firewall ones)
+    /// or does not implement them (monitoring schedules): the proxy answers them with empty
+    /// lists, as an account without such resources would.
     pub fn moto_gaps() -> Vec<Rule> {
         [
-            ("ListFirewallPolicies", r#"{"FirewallPolicies":[]}"#),
-            ("ListRuleGroups", r#"{"RuleGroups":[]}"#),
+            (
+                "network-firewall",
+                "ListFirewallPolicies",
+                "application/x-amz-json-1.0",
+                r#"{"FirewallPolicies":[]}"#,
+            ),
+            (
+                "network-firewall",
+                "ListRuleGroups",
+                "application/x-amz-json-1.0",
+                r#"{"RuleGroups":[]}"#,
+            ),
+            (
+                "sagemaker",
+                "ListMonitoringSchedules",
+                "application/x-amz-json-1.1",
+                r#"{"MonitoringScheduleSummaries":[]}"#,
+            ),
         ]
         .into_iter()
-        .map(|(op, body)| Rule {
-            service: "network-firewall",
+        .map(|(service, op, content_type, body)| Rule {
+            service,
             region: None,
             operation: Some(op),
             fault: Fault::Reply {
                 status: 200,
-                content_type: "application/x-amz-json-1.0",
+                content_type,
                 body: body.into(),
             },
         })

@@ -169,8 +169,11 @@ fn refs<T>(d: &mut Doc, indent: usize, key: &str, ids: &[String]) -> Value<Vec<R
     Value::set(ids.iter().map(Ref::new).collect(), at)
 }
 
+/// A `VpcConfig`. The API requires 1 to 16 subnets in one, so one without subnets (moto
+/// answers `{}` for a model created without) places nothing in a VPC and reads as absent:
+/// the direction in which SM122 and the reachability checks still judge the workload.
 fn vpc_config(d: &mut Doc, indent: usize, vc: Option<&sm::VpcConfig>) -> Value<Option<VpcConfig>> {
-    match vc {
+    match vc.filter(|vc| !vc.subnets().is_empty()) {
         None => Value::default_value(None, d.header()),
         Some(vc) => {
             let at = d.block(indent, "VpcConfig");

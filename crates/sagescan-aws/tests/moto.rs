@@ -236,6 +236,11 @@ fn denied_throttled_and_silent_regions_are_gaps_and_nothing_passes_there() {
         "ListDomains",
         "ListTrainingJobs",
         "ListProcessingJobs",
+        "ListDataQualityJobDefinitions",
+        "ListModelQualityJobDefinitions",
+        "ListModelBiasJobDefinitions",
+        "ListModelExplainabilityJobDefinitions",
+        "ListMonitoringSchedules",
     ]
     .iter()
     .map(|op| ("access-denied".to_string(), format!("sagemaker:{op}")))
@@ -245,7 +250,7 @@ fn denied_throttled_and_silent_regions_are_gaps_and_nothing_passes_there() {
 
     // The silent region: every listing timed out, nothing else was attempted.
     let west: Vec<_> = gaps.iter().filter(|(_, _, r)| r == "eu-west-1").collect();
-    assert_eq!(west.len(), 20, "{west:#?}");
+    assert_eq!(west.len(), 25, "{west:#?}");
     assert!(west.iter().all(|(k, _, _)| k == "timeout"), "{west:#?}");
     assert!(c.model.notebook_instances.is_empty() && c.model.models.is_empty());
     assert!(
@@ -283,6 +288,7 @@ fn a_resource_deleted_between_list_and_describe_is_a_gap() {
         service: "sagemaker",
         region: Some("us-east-1"),
         operation: Some("DescribeModel"),
+        containing: None,
         fault: support::Fault::Reply {
             status: 400,
             content_type: "application/x-amz-json-1.1",
@@ -320,6 +326,89 @@ fn a_resource_deleted_between_list_and_describe_is_a_gap() {
                 .address
                 .ends_with("eu-west-1:123456789012:model/open-model")
     }));
+}
+
+/// The role the organization test assumes in each member account.
+const ORG_ROLE: &str = "OrganizationAccountAccessRole";
+
+#[test]
+fn an_organization_is_collected_account_by_account_and_a_refused_role_is_a_gap() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    let printed = moto.seed("org", &[ORG_ROLE]);
+    let members: Vec<String> =
+        serde_json::from_str(printed.trim()).expect("the seed prints the member account ids");
+    let [ml, blocked] = members.as_slice() else {
+        panic!("two member accounts, got {members:?}");
+    };
+    let mut rules = vec![Rule::assume_role_denied(blocked)];
+    rules.extend(Rule::moto_gaps());
+    let proxy = Proxy::start(&moto.endpoint, rules);
+    let c = collect_blocking(
+        &AwsOptions {
+            regions: Some(vec!["us-east-1".into()]),
+            org_role: Some(ORG_ROLE.into()),
+            ..options(&proxy.endpoint, Duration::from_secs(60))
+        },
+        None,
+    )
+    .expect("collection starts");
+
+    // Every account of the organization (ListAccounts) has a configuration: the caller's
+    // and the reachable member's per region, the refused member's as a whole.
+    let configs: BTreeSet<String> = c.model.configs.iter().map(|k| k.name.clone()).collect();
+    let expected: BTreeSet<String> = [
+        "123456789012/us-east-1".to_string(),
+        format!("{ml}/us-east-1"),
+        blocked.clone(),
+    ]
+    .into();
+    assert_eq!(configs, expected);
+
+    // The refused role is the one gap, naming the account and the call.
+    assert_eq!(c.model.gaps.len(), 1, "{:#?}", c.model.gaps);
+    let gap = &c.model.gaps[0];
+    assert_eq!(gap.kind, "assume-role-failed");
+    assert!(gap.message.contains("AccessDenied"), "{}", gap.message);
+    match &gap.origin {
+        sagescan_model::Origin::Api {
+            service,
+            operation,
+            account,
+            ..
+        } => assert_eq!(
+            (service.as_str(), operation.as_str(), account.as_str()),
+            ("sts", "AssumeRole", blocked.as_str())
+        ),
+        other => panic!("a live gap without an API origin: {other:?}"),
+    }
+
+    // Findings are per account: the reachable member's notebook fails where it lives; the
+    // caller's account holds no notebook; the refused member's notebook was never seen, and
+    // every check is inconclusive about that account instead of passing it.
+    let run = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    let open_notebooks: BTreeSet<&str> = run
+        .findings
+        .iter()
+        .filter(|f| f.code == "SM111" && f.status == Status::Fail)
+        .map(|f| f.resource.address.as_str())
+        .collect();
+    let ml_notebook = format!("arn:aws:sagemaker:us-east-1:{ml}:notebook-instance/ml-notebook");
+    assert_eq!(open_notebooks, [ml_notebook.as_str()].into());
+    let blocked_config = c
+        .model
+        .configs
+        .iter()
+        .position(|k| k.name == *blocked)
+        .expect("a configuration for the refused account") as u32;
+    let inconclusive: BTreeSet<&str> = run
+        .findings
+        .iter()
+        .filter(|f| f.resource.config == blocked_config && f.status == Status::Inconclusive)
+        .map(|f| f.code)
+        .collect();
+    assert_eq!(inconclusive.len(), CHECKS.len());
 }
 
 /// The acceptance benchmark: 100 notebooks and 100 models in each of two regions. Ignored

@@ -3,9 +3,12 @@ here, in test code only: the collector itself can only read).
 
 usage: seed.py ENDPOINT basic            -- the two-region scenario of tests/moto.rs
        seed.py ENDPOINT parity           -- tests/parity/main.tf, built live (tests/parity.rs)
+       seed.py ENDPOINT org ROLE         -- an organization with two member accounts, each
+                                            with a notebook; prints the members' ids
        seed.py ENDPOINT bench N          -- N notebooks and N models in each of two regions
 """
 
+import json
 import sys
 
 import boto3
@@ -144,9 +147,10 @@ def parity(endpoint):
     ]:
         s = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=az)
         subnet[key] = name(s["Subnet"]["SubnetId"], key)
-    ec2.modify_subnet_attribute(
-        SubnetId=subnet["public-a"], MapPublicIpOnLaunch={"Value": True}
-    )
+    # Moto makes the first subnet of an AZ without a default subnet that AZ's default
+    # subnet, public IPs on; AWS never does so for a subnet of another VPC. Say it for each.
+    for key, public in [("public-a", True), ("private-a", False), ("private-b", False)]:
+        ec2.modify_subnet_attribute(SubnetId=subnet[key], MapPublicIpOnLaunch={"Value": public})
 
     igw = name(ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"], "igw")
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
@@ -381,6 +385,8 @@ def parity(endpoint):
         VpcId=vpc,
         AppNetworkAccessType="VpcOnly",
         KmsKeyId="arn:aws:kms:us-east-1:123456789012:key/studio",
+        # Moto (5.2) fails ListTags on a domain created without tags.
+        Tags=[{"Key": "Environment", "Value": "prod"}],
     )
 
 
@@ -414,12 +420,53 @@ def delete_default_vpc(ec2):
             ec2.delete_network_acl(NetworkAclId=acl["NetworkAclId"])
 
 
+def org(endpoint, role):
+    """An organization whose two member accounts ("ml" and "blocked") each hold a notebook
+    with direct internet access, created through ROLE as the collector will reach them.
+    Prints the members' account ids (moto makes them up) as a JSON list."""
+    kw = dict(
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    organizations = boto3.client("organizations", **kw)
+    organizations.create_organization(FeatureSet="ALL")
+    sts = boto3.client("sts", **kw)
+    ids = []
+    for name in ["ml", "blocked"]:
+        status = organizations.create_account(
+            AccountName=name, Email="%s@example.com" % name
+        )["CreateAccountStatus"]
+        account = status["AccountId"]
+        ids.append(account)
+        creds = sts.assume_role(
+            RoleArn="arn:aws:iam::%s:role/%s" % (account, role), RoleSessionName="seed"
+        )["Credentials"]
+        sm = boto3.client(
+            "sagemaker",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        sm.create_notebook_instance(
+            NotebookInstanceName="%s-notebook" % name,
+            InstanceType="ml.t3.medium",
+            RoleArn="arn:aws:iam::%s:role/sagemaker" % account,
+        )
+    print(json.dumps(ids))
+
+
 if __name__ == "__main__":
     endpoint, scenario = sys.argv[1], sys.argv[2]
     if scenario == "basic":
         basic(endpoint)
     elif scenario == "parity":
         parity(endpoint)
+    elif scenario == "org":
+        org(endpoint, sys.argv[3])
     elif scenario == "bench":
         bench(endpoint, int(sys.argv[3]))
     else:

@@ -345,6 +345,7 @@ resource "aws_sagemaker_domain" "studio" {
   subnet_ids              = [aws_subnet.private_a.id, aws_subnet.private_b.id]
   app_network_access_type = "VpcOnly"
   kms_key_id              = "arn:aws:kms:us-east-1:123456789012:key/studio"
+  tags                    = { Environment = "prod" }
   default_user_settings {
     execution_role  = "arn:aws:iam::123456789012:role/sagemaker"
     security_groups = [aws_security_group.workload.id]

@@ -111,13 +111,6 @@ fn two_regions_yield_exactly_the_expected_findings() {
         for (code, resource) in EXPECTED {
             expected.insert((code.to_string(), "fail", format!("{region} {resource}")));
         }
-        for (code, resource) in EXPECTED_INCONCLUSIVE {
-            expected.insert((
-                code.to_string(),
-                "inconclusive",
-                format!("{region} {resource}"),
-            ));
-        }
     }
     assert_eq!(got, expected);
     assert!(c.calls > 0);
@@ -146,13 +139,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NACL101", "vpc/acl"),
     ("NACL102", "vpc/acl"),
     ("NACL103", "vpc/subnet"),
-    ("NACL104", "default-vpc/acl"),
-    ("NACL104", "vpc/acl"),
+    ("NET101", "model/open-model"),
     ("NET101", "notebook-instance/open-notebook"),
     ("NET103", "model/isolated-model"),
-    ("NET103", "model/open-model"),
     ("NET105", "model/isolated-model"),
     ("NET105", "notebook-instance/private-notebook"),
+    ("NET106", "model/open-model"),
     ("NET106", "notebook-instance/open-notebook"),
     ("SG101", "default-vpc/sg:default"),
     ("SG101", "vpc/sg:default"),
@@ -174,14 +166,6 @@ const EXPECTED: &[(&str, &str)] = &[
     ("VPCE101", "vpc"),
     ("VPCE102", "model/isolated-model"),
     ("VPCE102", "notebook-instance/private-notebook"),
-];
-
-/// Inconclusive findings expected in each region: OPS104 (mixed environments) needs tags,
-/// and SageMaker tags are not collected, so it cannot tell.
-const EXPECTED_INCONCLUSIVE: &[(&str, &str)] = &[
-    ("OPS104", "vpc"),
-    ("OPS104", "vpc/sg:workload"),
-    ("OPS104", "vpc/subnet"),
 ];
 
 /// `(kind, service:operation, region)` of every gap.
@@ -326,6 +310,52 @@ fn a_resource_deleted_between_list_and_describe_is_a_gap() {
                 .address
                 .ends_with("eu-west-1:123456789012:model/open-model")
     }));
+}
+
+#[test]
+fn sagemaker_tags_that_cannot_be_read_are_gaps_and_unknown() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    moto.seed("basic", &[]);
+    let mut rules = vec![Rule {
+        operation: Some("ListTags"),
+        ..Rule::access_denied_json("sagemaker", "us-east-1")
+    }];
+    rules.extend(Rule::moto_gaps());
+    let proxy = Proxy::start(&moto.endpoint, rules);
+    let c = collect(&proxy.endpoint);
+    // One gap per SageMaker resource of the region (2 notebooks, 2 models), nothing else.
+    assert_eq!(
+        gaps(&c),
+        [(
+            "access-denied".to_string(),
+            "sagemaker:ListTags".to_string(),
+            "us-east-1".to_string()
+        )]
+        .into()
+    );
+    assert_eq!(c.model.gaps.len(), 4);
+    let tags_unknown = |region: &str| {
+        c.model
+            .notebook_instances
+            .iter()
+            .map(|n| &n.meta)
+            .chain(c.model.models.iter().map(|m| &m.meta))
+            .filter(|m| m.address.contains(region))
+            .all(|m| m.tags.unknown_reason().is_some())
+    };
+    assert!(tags_unknown("us-east-1"));
+    assert!(!tags_unknown("eu-west-1"));
+    // Whether the VPC mixes environments is then unknown there, and known elsewhere.
+    let run = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    let ops104: BTreeSet<(&str, Status)> = run
+        .findings
+        .iter()
+        .filter(|f| f.code == "OPS104" && f.resource.kind == "vpc")
+        .map(|f| (f.resource.address.split(':').nth(3).unwrap_or_default(), f.status))
+        .collect();
+    assert_eq!(ops104, [("us-east-1", Status::Inconclusive)].into());
 }
 
 /// The role the organization test assumes in each member account.

@@ -144,6 +144,8 @@ fn terraform_and_live_yield_the_same_findings() {
         ("SG103", "edge"),
         ("NACL101", "private"),
         ("SM171", "edge-notebook"),
+        ("SM161", "drift-open"),
+        ("OPS104", "parity"),
     ] {
         assert!(
             tf.iter().any(|(c, s, _, n)| c == code && *s == "fail" && n == name),

@@ -291,7 +291,8 @@ def parity(endpoint):
         ExecutionRoleArn=ROLE,
         PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1"},
     )
-    # A notebook in the public subnet, reachable through its SSH group.
+    # A development notebook in the public subnet, reachable through its SSH group, next
+    # to production workloads in the same VPC (OPS104).
     sm.create_notebook_instance(
         NotebookInstanceName="edge-notebook",
         InstanceType="ml.t3.medium",
@@ -301,6 +302,7 @@ def parity(endpoint):
         DirectInternetAccess="Disabled",
         RootAccess="Disabled",
         KmsKeyId="arn:aws:kms:us-east-1:123456789012:key/nb",
+        Tags=[{"Key": "Environment", "Value": "dev"}],
     )
     # The compliant set, as far as moto stores it (see tests/parity.rs).
     sm.create_notebook_instance(

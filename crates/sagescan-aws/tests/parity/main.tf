@@ -285,7 +285,8 @@ resource "aws_sagemaker_model" "open" {
   }
 }
 
-# A notebook in the public subnet, reachable through its SSH group.
+# A development notebook in the public subnet, reachable through its SSH group, next to
+# production workloads in the same VPC (OPS104).
 resource "aws_sagemaker_notebook_instance" "edge" {
   name                   = "edge-notebook"
   instance_type          = "ml.t3.medium"
@@ -295,6 +296,7 @@ resource "aws_sagemaker_notebook_instance" "edge" {
   direct_internet_access = "Disabled"
   root_access            = "Disabled"
   kms_key_id             = "arn:aws:kms:us-east-1:123456789012:key/nb"
+  tags                   = { Environment = "dev" }
 }
 
 # The compliant set, as far as moto can store it.

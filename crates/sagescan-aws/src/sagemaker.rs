@@ -206,72 +206,81 @@ async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)>
             .try_collect(),
         |s| s.notebook_instance_name(),
         "DescribeNotebookInstance",
-        |name| scope
-            .sagemaker()
-            .describe_notebook_instance()
-            .notebook_instance_name(name)
-            .send(),
+        |name| {
+            scope
+                .sagemaker()
+                .describe_notebook_instance()
+                .notebook_instance_name(name)
+                .send()
+        },
         |name, o| async move {
-        let arn = o
-            .notebook_instance_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("notebook-instance/{name}")));
-        let tags = list_tags(scope, &arn).await;
-        let mut d = doc(scope, &arn, "DescribeNotebookInstance");
-        let header = d.header();
-        let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::NotebookInstance", tags);
-        d.field(0, "NotebookInstanceName", &name);
-        let toggle =
-            |d: &mut Doc, key: &str, v: Option<&str>| match v.map(|s| (s, Toggle::parse(s))) {
-                Some((_, Some(t))) => Value::set(t, d.field(0, key, t.as_str())),
-                Some((raw, None)) => Value::unknown(
-                    format!("{key} `{raw}` is not Enabled or Disabled"),
-                    d.field(0, key, raw),
-                ),
-                // DescribeNotebookInstance: both default to Enabled.
-                None => Value::default_value(Toggle::Enabled, header.clone()),
+            let arn = o
+                .notebook_instance_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("notebook-instance/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeNotebookInstance");
+            let header = d.header();
+            let meta = meta(
+                scope,
+                &mut d,
+                &arn,
+                &name,
+                "AWS::SageMaker::NotebookInstance",
+                tags,
+            );
+            d.field(0, "NotebookInstanceName", &name);
+            let toggle =
+                |d: &mut Doc, key: &str, v: Option<&str>| match v.map(|s| (s, Toggle::parse(s))) {
+                    Some((_, Some(t))) => Value::set(t, d.field(0, key, t.as_str())),
+                    Some((raw, None)) => Value::unknown(
+                        format!("{key} `{raw}` is not Enabled or Disabled"),
+                        d.field(0, key, raw),
+                    ),
+                    // DescribeNotebookInstance: both default to Enabled.
+                    None => Value::default_value(Toggle::Enabled, header.clone()),
+                };
+            let direct_internet_access = toggle(
+                &mut d,
+                "DirectInternetAccess",
+                o.direct_internet_access().map(|v| v.as_str()),
+            );
+            let root_access = toggle(&mut d, "RootAccess", o.root_access().map(|v| v.as_str()));
+            let subnet = match o.subnet_id() {
+                Some(s) => Value::set(Some(Ref::new(s)), d.field(0, "SubnetId", s)),
+                None => Value::default_value(None, header.clone()),
             };
-        let direct_internet_access = toggle(
-            &mut d,
-            "DirectInternetAccess",
-            o.direct_internet_access().map(|v| v.as_str()),
-        );
-        let root_access = toggle(&mut d, "RootAccess", o.root_access().map(|v| v.as_str()));
-        let subnet = match o.subnet_id() {
-            Some(s) => Value::set(Some(Ref::new(s)), d.field(0, "SubnetId", s)),
-            None => Value::default_value(None, header.clone()),
-        };
-        let security_groups = if o.security_groups().is_empty() {
-            Value::default_value(Vec::new(), header.clone())
-        } else {
-            refs(&mut d, 0, "SecurityGroups", o.security_groups())
-        };
-        let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
-        let min_imds_version = match o
-            .instance_metadata_service_configuration()
-            .and_then(|c| c.minimum_instance_metadata_service_version())
-        {
-            Some(v) => {
-                d.block(0, "InstanceMetadataServiceConfiguration");
-                Value::set(
-                    v.to_string(),
-                    d.field(1, "MinimumInstanceMetadataServiceVersion", v),
-                )
-            }
-            None => Value::default_value("1".to_string(), header.clone()),
-        };
-        Some((
-            d.finish(),
-            NotebookInstance {
-                meta,
-                direct_internet_access,
-                root_access,
-                subnet,
-                security_groups,
-                kms_key_id,
-                min_imds_version,
-            },
-        ))
+            let security_groups = if o.security_groups().is_empty() {
+                Value::default_value(Vec::new(), header.clone())
+            } else {
+                refs(&mut d, 0, "SecurityGroups", o.security_groups())
+            };
+            let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
+            let min_imds_version = match o
+                .instance_metadata_service_configuration()
+                .and_then(|c| c.minimum_instance_metadata_service_version())
+            {
+                Some(v) => {
+                    d.block(0, "InstanceMetadataServiceConfiguration");
+                    Value::set(
+                        v.to_string(),
+                        d.field(1, "MinimumInstanceMetadataServiceVersion", v),
+                    )
+                }
+                None => Value::default_value("1".to_string(), header.clone()),
+            };
+            Some((
+                d.finish(),
+                NotebookInstance {
+                    meta,
+                    direct_internet_access,
+                    root_access,
+                    subnet,
+                    security_groups,
+                    kms_key_id,
+                    min_imds_version,
+                },
+            ))
         },
     )
     .await
@@ -292,76 +301,76 @@ async fn collect_models(scope: &Scope) -> Vec<(SourceFile, sagescan_model::sagem
         "DescribeModel",
         |name| scope.sagemaker().describe_model().model_name(name).send(),
         |name, o| async move {
-        let arn = o
-            .model_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("model/{name}")));
-        let tags = list_tags(scope, &arn).await;
-        let mut d = doc(scope, &arn, "DescribeModel");
-        let header = d.header();
-        let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::Model", tags);
-        d.field(0, "ModelName", &name);
-        let enable_network_isolation = flag(
-            &mut d,
-            0,
-            "EnableNetworkIsolation",
-            o.enable_network_isolation(),
-            &header,
-        );
-        let vpc_config = vpc_config(&mut d, 0, o.vpc_config());
-        let found: Vec<&sm::ContainerDefinition> = o
-            .primary_container()
-            .into_iter()
-            .chain(o.containers())
-            .collect();
-        let containers = if found.is_empty() {
-            Value::default_value(Vec::new(), header.clone())
-        } else {
-            let at = d.block(0, "Containers");
-            let cs = found
+            let arn = o
+                .model_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("model/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeModel");
+            let header = d.header();
+            let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::Model", tags);
+            d.field(0, "ModelName", &name);
+            let enable_network_isolation = flag(
+                &mut d,
+                0,
+                "EnableNetworkIsolation",
+                o.enable_network_isolation(),
+                &header,
+            );
+            let vpc_config = vpc_config(&mut d, 0, o.vpc_config());
+            let found: Vec<&sm::ContainerDefinition> = o
+                .primary_container()
                 .into_iter()
-                .map(|c| {
-                    let origin = d.item(1, c.image().unwrap_or("(no image)"));
-                    let repository_access_mode =
-                        match c.image_config().and_then(|ic| ic.repository_access_mode()) {
-                            None => Value::default_value(None, origin.clone()),
-                            Some(mode) => {
-                                let at = d.field(2, "RepositoryAccessMode", mode.as_str());
-                                match mode {
-                                    sm::RepositoryAccessMode::Platform => {
-                                        Value::set(Some(RepositoryAccessMode::Platform), at)
-                                    }
-                                    sm::RepositoryAccessMode::Vpc => {
-                                        Value::set(Some(RepositoryAccessMode::Vpc), at)
-                                    }
-                                    other => Value::unknown(
-                                        format!(
-                                            "repository access mode {} is not modelled",
-                                            other.as_str()
-                                        ),
-                                        at,
-                                    ),
-                                }
-                            }
-                        };
-                    Container {
-                        image: Value::set(c.image().map(str::to_string), origin.clone()),
-                        repository_access_mode,
-                        origin,
-                    }
-                })
+                .chain(o.containers())
                 .collect();
-            Value::set(cs, at)
-        };
-        Some((
-            d.finish(),
-            sagescan_model::sagemaker::Model {
-                meta,
-                enable_network_isolation,
-                vpc_config,
-                containers,
-            },
-        ))
+            let containers = if found.is_empty() {
+                Value::default_value(Vec::new(), header.clone())
+            } else {
+                let at = d.block(0, "Containers");
+                let cs = found
+                    .into_iter()
+                    .map(|c| {
+                        let origin = d.item(1, c.image().unwrap_or("(no image)"));
+                        let repository_access_mode =
+                            match c.image_config().and_then(|ic| ic.repository_access_mode()) {
+                                None => Value::default_value(None, origin.clone()),
+                                Some(mode) => {
+                                    let at = d.field(2, "RepositoryAccessMode", mode.as_str());
+                                    match mode {
+                                        sm::RepositoryAccessMode::Platform => {
+                                            Value::set(Some(RepositoryAccessMode::Platform), at)
+                                        }
+                                        sm::RepositoryAccessMode::Vpc => {
+                                            Value::set(Some(RepositoryAccessMode::Vpc), at)
+                                        }
+                                        other => Value::unknown(
+                                            format!(
+                                                "repository access mode {} is not modelled",
+                                                other.as_str()
+                                            ),
+                                            at,
+                                        ),
+                                    }
+                                }
+                            };
+                        Container {
+                            image: Value::set(c.image().map(str::to_string), origin.clone()),
+                            repository_access_mode,
+                            origin,
+                        }
+                    })
+                    .collect();
+                Value::set(cs, at)
+            };
+            Some((
+                d.finish(),
+                sagescan_model::sagemaker::Model {
+                    meta,
+                    enable_network_isolation,
+                    vpc_config,
+                    containers,
+                },
+            ))
         },
     )
     .await
@@ -380,53 +389,62 @@ async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointCon
             .try_collect(),
         |s| s.endpoint_config_name(),
         "DescribeEndpointConfig",
-        |name| scope
-            .sagemaker()
-            .describe_endpoint_config()
-            .endpoint_config_name(name)
-            .send(),
+        |name| {
+            scope
+                .sagemaker()
+                .describe_endpoint_config()
+                .endpoint_config_name(name)
+                .send()
+        },
         |name, o| async move {
-        let arn = o
-            .endpoint_config_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint-config/{name}")));
-        let tags = list_tags(scope, &arn).await;
-        let mut d = doc(scope, &arn, "DescribeEndpointConfig");
-        let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::EndpointConfig", tags);
-        d.field(0, "EndpointConfigName", &name);
-        let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
-        let at = d.block(0, "ProductionVariants");
-        let variants = o
-            .production_variants()
-            .iter()
-            .map(|v| {
-                let origin = d.item(1, v.variant_name().unwrap_or_default());
-                let serverless = v.serverless_config().is_some();
-                let initial_instance_count = match v.initial_instance_count() {
-                    Some(n) => {
-                        Value::set(Some(i64::from(n)), d.field(2, "InitialInstanceCount", n))
+            let arn = o
+                .endpoint_config_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint-config/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeEndpointConfig");
+            let meta = meta(
+                scope,
+                &mut d,
+                &arn,
+                &name,
+                "AWS::SageMaker::EndpointConfig",
+                tags,
+            );
+            d.field(0, "EndpointConfigName", &name);
+            let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
+            let at = d.block(0, "ProductionVariants");
+            let variants = o
+                .production_variants()
+                .iter()
+                .map(|v| {
+                    let origin = d.item(1, v.variant_name().unwrap_or_default());
+                    let serverless = v.serverless_config().is_some();
+                    let initial_instance_count = match v.initial_instance_count() {
+                        Some(n) => {
+                            Value::set(Some(i64::from(n)), d.field(2, "InitialInstanceCount", n))
+                        }
+                        None => Value::default_value(None, origin.clone()),
+                    };
+                    ProductionVariant {
+                        name: Value::set(
+                            v.variant_name().unwrap_or_default().to_string(),
+                            origin.clone(),
+                        ),
+                        initial_instance_count,
+                        serverless,
+                        origin,
                     }
-                    None => Value::default_value(None, origin.clone()),
-                };
-                ProductionVariant {
-                    name: Value::set(
-                        v.variant_name().unwrap_or_default().to_string(),
-                        origin.clone(),
-                    ),
-                    initial_instance_count,
-                    serverless,
-                    origin,
-                }
-            })
-            .collect();
-        Some((
-            d.finish(),
-            EndpointConfig {
-                meta,
-                kms_key_id,
-                production_variants: Value::set(variants, at),
-            },
-        ))
+                })
+                .collect();
+            Some((
+                d.finish(),
+                EndpointConfig {
+                    meta,
+                    kms_key_id,
+                    production_variants: Value::set(variants, at),
+                },
+            ))
         },
     )
     .await
@@ -445,31 +463,33 @@ async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
             .try_collect(),
         |s| s.endpoint_name(),
         "DescribeEndpoint",
-        |name| scope
-            .sagemaker()
-            .describe_endpoint()
-            .endpoint_name(name)
-            .send(),
+        |name| {
+            scope
+                .sagemaker()
+                .describe_endpoint()
+                .endpoint_name(name)
+                .send()
+        },
         |name, o| async move {
-        let arn = o
-            .endpoint_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint/{name}")));
-        let tags = list_tags(scope, &arn).await;
-        let mut d = doc(scope, &arn, "DescribeEndpoint");
-        let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::Endpoint", tags);
-        d.field(0, "EndpointName", &name);
-        let endpoint_config = match o.endpoint_config_name() {
-            Some(c) => Value::set(Ref::new(c), d.field(0, "EndpointConfigName", c)),
-            None => Value::unknown("the API response has no EndpointConfigName", d.header()),
-        };
-        Some((
-            d.finish(),
-            Endpoint {
-                meta,
-                endpoint_config,
-            },
-        ))
+            let arn = o
+                .endpoint_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeEndpoint");
+            let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::Endpoint", tags);
+            d.field(0, "EndpointName", &name);
+            let endpoint_config = match o.endpoint_config_name() {
+                Some(c) => Value::set(Ref::new(c), d.field(0, "EndpointConfigName", c)),
+                None => Value::unknown("the API response has no EndpointConfigName", d.header()),
+            };
+            Some((
+                d.finish(),
+                Endpoint {
+                    meta,
+                    endpoint_config,
+                },
+            ))
         },
     )
     .await
@@ -490,66 +510,68 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
         "DescribeDomain",
         |id| scope.sagemaker().describe_domain().domain_id(id).send(),
         |id, o| async move {
-        let arn = o
-            .domain_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("domain/{id}")));
-        let tags = list_tags(scope, &arn).await;
-        let mut d = doc(scope, &arn, "DescribeDomain");
-        let header = d.header();
-        let mut meta = meta(scope, &mut d, &arn, &id, "AWS::SageMaker::Domain", tags);
-        d.field(0, "DomainId", &id);
-        if let Some(name) = o.domain_name() {
-            d.field(0, "DomainName", name);
-            meta.aliases.push(name.to_string());
-        }
-        let app_network_access_type = match o.app_network_access_type() {
-            Some(sm::AppNetworkAccessType::VpcOnly) => Value::set(
-                AppNetworkAccessType::VpcOnly,
-                d.field(0, "AppNetworkAccessType", "VpcOnly"),
-            ),
-            Some(sm::AppNetworkAccessType::PublicInternetOnly) => Value::set(
-                AppNetworkAccessType::PublicInternetOnly,
-                d.field(0, "AppNetworkAccessType", "PublicInternetOnly"),
-            ),
-            Some(other) => Value::unknown(
-                format!("AppNetworkAccessType {} is not modelled", other.as_str()),
-                d.field(0, "AppNetworkAccessType", other.as_str()),
-            ),
-            // DescribeDomain: absent means PublicInternetOnly.
-            None => Value::default_value(AppNetworkAccessType::PublicInternetOnly, header.clone()),
-        };
-        let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
-        let vpc = match o.vpc_id() {
-            Some(v) => Value::set(Some(Ref::new(v)), d.field(0, "VpcId", v)),
-            None => Value::default_value(None, header.clone()),
-        };
-        let subnets = if o.subnet_ids().is_empty() {
-            Value::default_value(Vec::new(), header.clone())
-        } else {
-            refs(&mut d, 0, "SubnetIds", o.subnet_ids())
-        };
-        let groups = o
-            .default_user_settings()
-            .map(|s| s.security_groups())
-            .unwrap_or_default();
-        let security_groups = if groups.is_empty() {
-            Value::default_value(Vec::new(), header.clone())
-        } else {
-            d.block(0, "DefaultUserSettings");
-            refs(&mut d, 1, "SecurityGroups", groups)
-        };
-        Some((
-            d.finish(),
-            Domain {
-                meta,
-                app_network_access_type,
-                kms_key_id,
-                vpc,
-                subnets,
-                security_groups,
-            },
-        ))
+            let arn = o
+                .domain_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("domain/{id}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeDomain");
+            let header = d.header();
+            let mut meta = meta(scope, &mut d, &arn, &id, "AWS::SageMaker::Domain", tags);
+            d.field(0, "DomainId", &id);
+            if let Some(name) = o.domain_name() {
+                d.field(0, "DomainName", name);
+                meta.aliases.push(name.to_string());
+            }
+            let app_network_access_type = match o.app_network_access_type() {
+                Some(sm::AppNetworkAccessType::VpcOnly) => Value::set(
+                    AppNetworkAccessType::VpcOnly,
+                    d.field(0, "AppNetworkAccessType", "VpcOnly"),
+                ),
+                Some(sm::AppNetworkAccessType::PublicInternetOnly) => Value::set(
+                    AppNetworkAccessType::PublicInternetOnly,
+                    d.field(0, "AppNetworkAccessType", "PublicInternetOnly"),
+                ),
+                Some(other) => Value::unknown(
+                    format!("AppNetworkAccessType {} is not modelled", other.as_str()),
+                    d.field(0, "AppNetworkAccessType", other.as_str()),
+                ),
+                // DescribeDomain: absent means PublicInternetOnly.
+                None => {
+                    Value::default_value(AppNetworkAccessType::PublicInternetOnly, header.clone())
+                }
+            };
+            let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
+            let vpc = match o.vpc_id() {
+                Some(v) => Value::set(Some(Ref::new(v)), d.field(0, "VpcId", v)),
+                None => Value::default_value(None, header.clone()),
+            };
+            let subnets = if o.subnet_ids().is_empty() {
+                Value::default_value(Vec::new(), header.clone())
+            } else {
+                refs(&mut d, 0, "SubnetIds", o.subnet_ids())
+            };
+            let groups = o
+                .default_user_settings()
+                .map(|s| s.security_groups())
+                .unwrap_or_default();
+            let security_groups = if groups.is_empty() {
+                Value::default_value(Vec::new(), header.clone())
+            } else {
+                d.block(0, "DefaultUserSettings");
+                refs(&mut d, 1, "SecurityGroups", groups)
+            };
+            Some((
+                d.finish(),
+                Domain {
+                    meta,
+                    app_network_access_type,
+                    kms_key_id,
+                    vpc,
+                    subnets,
+                    security_groups,
+                },
+            ))
         },
     )
     .await
@@ -569,66 +591,75 @@ async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFil
             .try_collect(),
         |s| s.training_job_name(),
         "DescribeTrainingJob",
-        |name| scope
-            .sagemaker()
-            .describe_training_job()
-            .training_job_name(name)
-            .send(),
+        |name| {
+            scope
+                .sagemaker()
+                .describe_training_job()
+                .training_job_name(name)
+                .send()
+        },
         |name, o| async move {
-        let arn = o
-            .training_job_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("training-job/{name}")));
-        let tags = list_tags(scope, &arn).await;
-        let mut d = doc(scope, &arn, "DescribeTrainingJob");
-        let header = d.header();
-        let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::TrainingJob", tags);
-        d.field(0, "TrainingJobName", &name);
-        let enable_network_isolation = flag(
-            &mut d,
-            0,
-            "EnableNetworkIsolation",
-            o.enable_network_isolation(),
-            &header,
-        );
-        let inter_container_encryption = flag(
-            &mut d,
-            0,
-            "EnableInterContainerTrafficEncryption",
-            o.enable_inter_container_traffic_encryption(),
-            &header,
-        );
-        let resources = o.resource_config();
-        let instance_count = match resources.and_then(|r| r.instance_count()) {
-            Some(n) => Value::set(i64::from(n), d.field(0, "InstanceCount", n)),
-            // Instance groups (heterogeneous clusters) have no single count: 1 is wrong
-            // in the direction that hides an inter-container finding, so say unknown.
-            None => Value::unknown("ResourceConfig has no InstanceCount", header.clone()),
-        };
-        let volume_kms_key_id = opt_string(
-            &mut d,
-            "VolumeKmsKeyId",
-            resources.and_then(|r| r.volume_kms_key_id()),
-        );
-        let output_kms_key_id = opt_string(
-            &mut d,
-            "OutputKmsKeyId",
-            o.output_data_config().and_then(|c| c.kms_key_id()),
-        );
-        let vpc_config = vpc_config(&mut d, 0, o.vpc_config());
-        Some((
-            d.finish(),
-            TrainingJob {
-                meta,
-                source: TrainingSource::TrainingJob,
-                enable_network_isolation,
-                inter_container_encryption,
-                instance_count,
-                vpc_config,
-                volume_kms_key_id,
-                output_kms_key_id,
-            },
-        ))
+            let arn = o
+                .training_job_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("training-job/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeTrainingJob");
+            let header = d.header();
+            let meta = meta(
+                scope,
+                &mut d,
+                &arn,
+                &name,
+                "AWS::SageMaker::TrainingJob",
+                tags,
+            );
+            d.field(0, "TrainingJobName", &name);
+            let enable_network_isolation = flag(
+                &mut d,
+                0,
+                "EnableNetworkIsolation",
+                o.enable_network_isolation(),
+                &header,
+            );
+            let inter_container_encryption = flag(
+                &mut d,
+                0,
+                "EnableInterContainerTrafficEncryption",
+                o.enable_inter_container_traffic_encryption(),
+                &header,
+            );
+            let resources = o.resource_config();
+            let instance_count = match resources.and_then(|r| r.instance_count()) {
+                Some(n) => Value::set(i64::from(n), d.field(0, "InstanceCount", n)),
+                // Instance groups (heterogeneous clusters) have no single count: 1 is wrong
+                // in the direction that hides an inter-container finding, so say unknown.
+                None => Value::unknown("ResourceConfig has no InstanceCount", header.clone()),
+            };
+            let volume_kms_key_id = opt_string(
+                &mut d,
+                "VolumeKmsKeyId",
+                resources.and_then(|r| r.volume_kms_key_id()),
+            );
+            let output_kms_key_id = opt_string(
+                &mut d,
+                "OutputKmsKeyId",
+                o.output_data_config().and_then(|c| c.kms_key_id()),
+            );
+            let vpc_config = vpc_config(&mut d, 0, o.vpc_config());
+            Some((
+                d.finish(),
+                TrainingJob {
+                    meta,
+                    source: TrainingSource::TrainingJob,
+                    enable_network_isolation,
+                    inter_container_encryption,
+                    instance_count,
+                    vpc_config,
+                    volume_kms_key_id,
+                    output_kms_key_id,
+                },
+            ))
         },
     )
     .await
@@ -651,28 +682,37 @@ async fn collect_processing_jobs(
             .try_collect(),
         |s| s.processing_job_name(),
         "DescribeProcessingJob",
-        |name| scope
-            .sagemaker()
-            .describe_processing_job()
-            .processing_job_name(name)
-            .send(),
+        |name| {
+            scope
+                .sagemaker()
+                .describe_processing_job()
+                .processing_job_name(name)
+                .send()
+        },
         |name, o| async move {
-        let arn = o
-            .processing_job_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("processing-job/{name}")));
-        let tags = list_tags(scope, &arn).await;
-        let mut d = doc(scope, &arn, "DescribeProcessingJob");
-        let header = d.header();
-        let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::ProcessingJob", tags);
-        d.field(0, "ProcessingJobName", &name);
-        let nc = o.network_config().map(|c| Network {
-            isolation: c.enable_network_isolation(),
-            encryption: c.enable_inter_container_traffic_encryption(),
-            vpc: c.vpc_config(),
-        });
-        let network = network_config(&mut d, &header, nc);
-        Some((d.finish(), ProcessingJob { meta, network }))
+            let arn = o
+                .processing_job_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("processing-job/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeProcessingJob");
+            let header = d.header();
+            let meta = meta(
+                scope,
+                &mut d,
+                &arn,
+                &name,
+                "AWS::SageMaker::ProcessingJob",
+                tags,
+            );
+            d.field(0, "ProcessingJobName", &name);
+            let nc = o.network_config().map(|c| Network {
+                isolation: c.enable_network_isolation(),
+                encryption: c.enable_inter_container_traffic_encryption(),
+                vpc: c.vpc_config(),
+            });
+            let network = network_config(&mut d, &header, nc);
+            Some((d.finish(), ProcessingJob { meta, network }))
         },
     )
     .await

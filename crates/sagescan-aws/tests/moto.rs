@@ -1,7 +1,8 @@
 //! Live collection against the moto emulator: the two-region scenario of
-//! `tests/moto/seed.py` yields exactly the expected findings, and injected faults (denied,
-//! throttled past the retries, a region that never answers) end as coverage gaps that make
-//! the affected checks inconclusive — never as passes.
+//! `tests/moto/seed.py` yields exactly the expected findings, an organization is collected
+//! account by account, and injected faults (denied, throttled past the retries, a region
+//! that never answers, a role that cannot be assumed, tags that cannot be read) end as
+//! coverage gaps that make the affected checks inconclusive — never as passes.
 
 mod support;
 
@@ -353,7 +354,12 @@ fn sagemaker_tags_that_cannot_be_read_are_gaps_and_unknown() {
         .findings
         .iter()
         .filter(|f| f.code == "OPS104" && f.resource.kind == "vpc")
-        .map(|f| (f.resource.address.split(':').nth(3).unwrap_or_default(), f.status))
+        .map(|f| {
+            (
+                f.resource.address.split(':').nth(3).unwrap_or_default(),
+                f.status,
+            )
+        })
         .collect();
     assert_eq!(ops104, [("us-east-1", Status::Inconclusive)].into());
 }

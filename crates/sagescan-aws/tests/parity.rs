@@ -148,7 +148,8 @@ fn terraform_and_live_yield_the_same_findings() {
         ("OPS104", "parity"),
     ] {
         assert!(
-            tf.iter().any(|(c, s, _, n)| c == code && *s == "fail" && n == name),
+            tf.iter()
+                .any(|(c, s, _, n)| c == code && *s == "fail" && n == name),
             "{code} on {name} missing from:\n{}",
             render(&tf.iter().collect())
         );

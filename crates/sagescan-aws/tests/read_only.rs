@@ -74,6 +74,9 @@ fn every_operation_the_collector_calls_only_reads() {
         "get_caller_identity",
         "list_accounts",
         "describe_regions",
+        "list_tags",
+        "describe_data_quality_job_definition",
+        "describe_monitoring_schedule",
     ] {
         assert!(
             names.contains(&expected),

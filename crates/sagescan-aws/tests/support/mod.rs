@@ -261,7 +261,10 @@ impl Rule {
         (self.service == "*" || self.service == service)
             && self.region.is_none_or(|r| r == region)
             && self.operation.is_none_or(|o| o == operation)
-            && self.containing.as_ref().is_none_or(|c| request.contains(c.as_str()))
+            && self
+                .containing
+                .as_ref()
+                .is_none_or(|c| request.contains(c.as_str()))
     }
 }
 

@@ -139,6 +139,13 @@ def parity(endpoint):
 
     vpc = name(ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"], "parity")
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    dhcp = ec2.create_dhcp_options(
+        DhcpConfigurations=[
+            {"Key": "domain-name", "Values": ["parity.internal"]},
+            {"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]},
+        ]
+    )["DhcpOptions"]["DhcpOptionsId"]
+    ec2.associate_dhcp_options(DhcpOptionsId=name(dhcp, "parity"), VpcId=vpc)
     subnet = {}
     for key, cidr, az in [
         ("public-a", "10.20.0.0/24", "us-east-1a"),

@@ -1,14 +1,15 @@
-# The parity scenario (tests/parity.rs): one VPC with a public and two private subnets,
-# an internet gateway and a NAT gateway, three security groups, a custom network ACL, VPC
-# endpoints, a flow log, and SageMaker notebooks, models, an endpoint and a Studio domain.
+# The parity scenario (tests/parity.rs): one VPC with its own DHCP options, a public and
+# two private subnets, an internet gateway and a NAT gateway, four security groups, the
+# default and a custom network ACL, VPC endpoints, a flow log, and SageMaker notebooks,
+# models, an endpoint, a Studio domain and model-monitoring job definitions.
 # `tests/moto/seed.py parity` builds the same in the emulator; every resource is named
 # the same way in both (`Name` tags for EC2, names for SageMaker), because the test
 # compares findings by resource name.
 #
-# Left out because moto (5.2) cannot store them, so the live side could not match:
-# a model's EnableNetworkIsolation, a notebook's InstanceMetadataServiceConfiguration,
-# monitoring schedules (moto has no such API), user profiles and spaces, Network Firewall policies and rule
-# groups, Route 53 Resolver DNS Firewall.
+# Left out because moto (5.2) cannot store them, so the live side could not match: a
+# model's EnableNetworkIsolation, a notebook's InstanceMetadataServiceConfiguration,
+# monitoring schedules, Studio user profiles and spaces, Network Firewall policies and rule
+# groups, and Route 53 Resolver DNS Firewall (which the collector does not read either).
 
 provider "aws" {
   region = "us-east-1"
@@ -19,6 +20,17 @@ resource "aws_vpc" "main" {
   # enable_dns_support is left to its default (true), which the API reports as set.
   enable_dns_hostnames = true
   tags                 = { Name = "parity" }
+}
+
+resource "aws_vpc_dhcp_options" "parity" {
+  domain_name         = "parity.internal"
+  domain_name_servers = ["AmazonProvidedDNS"]
+  tags                = { Name = "parity" }
+}
+
+resource "aws_vpc_dhcp_options_association" "parity" {
+  vpc_id          = aws_vpc.main.id
+  dhcp_options_id = aws_vpc_dhcp_options.parity.id
 }
 
 resource "aws_subnet" "public_a" {

@@ -235,7 +235,7 @@ fn denied_throttled_and_silent_regions_are_gaps_and_nothing_passes_there() {
 
     // The silent region: every listing timed out, nothing else was attempted.
     let west: Vec<_> = gaps.iter().filter(|(_, _, r)| r == "eu-west-1").collect();
-    assert_eq!(west.len(), 26, "{west:#?}");
+    assert_eq!(west.len(), 29, "{west:#?}");
     assert!(west.iter().all(|(k, _, _)| k == "timeout"), "{west:#?}");
     assert!(c.model.notebook_instances.is_empty() && c.model.models.is_empty());
     assert!(

@@ -2,7 +2,8 @@
 here, in test code only: the collector itself can only read).
 
 usage: seed.py ENDPOINT basic            -- the two-region scenario of tests/moto.rs
-       seed.py ENDPOINT parity           -- tests/parity/main.tf, built live (tests/parity.rs)
+       seed.py ENDPOINT parity           -- tests/parity/main.tf, built live (tests/parity.rs);
+                                            prints the VPC's id
        seed.py ENDPOINT org ROLE         -- an organization with two member accounts, each
                                             with a notebook; prints the members' ids
        seed.py ENDPOINT bench N          -- N notebooks and N models in each of two regions
@@ -397,6 +398,8 @@ def parity(endpoint):
         # Moto (5.2) fails ListTags on a domain created without tags.
         Tags=[{"Key": "Environment", "Value": "prod"}],
     )
+    # The test answers DNS Firewall calls itself (moto has no such API), naming this VPC.
+    print(json.dumps({"vpc": vpc}))
 
 
 def delete_default_vpc(ec2):

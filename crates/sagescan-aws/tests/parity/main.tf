@@ -9,7 +9,8 @@
 # Left out because moto (5.2) cannot store them, so the live side could not match: a
 # model's EnableNetworkIsolation, a notebook's InstanceMetadataServiceConfiguration,
 # monitoring schedules, Studio user profiles and spaces, Network Firewall policies and rule
-# groups, and Route 53 Resolver DNS Firewall (which the collector does not read either).
+# groups. Route 53 Resolver DNS Firewall, which moto lacks too, is answered by the test's
+# proxy instead (see the end of this file).
 
 provider "aws" {
   region = "us-east-1"
@@ -428,4 +429,45 @@ resource "aws_sagemaker_data_quality_job_definition" "drift_private" {
       security_group_ids = [aws_security_group.workload.id]
     }
   }
+}
+
+# DNS Firewall: the VPC resolves AWS names only. Moto has no DNS Firewall API; the test's
+# proxy answers the collector's DNS Firewall listings with exactly this configuration
+# (tests/parity.rs, `dns_firewall`), so the collector's mapping is compared all the same.
+resource "aws_route53_resolver_firewall_domain_list" "aws" {
+  name    = "aws"
+  domains = ["*.amazonaws.com", "amazonaws.com"]
+}
+
+resource "aws_route53_resolver_firewall_domain_list" "everything" {
+  name    = "everything"
+  domains = ["*"]
+}
+
+resource "aws_route53_resolver_firewall_rule_group" "walled" {
+  name = "walled-garden"
+}
+
+resource "aws_route53_resolver_firewall_rule" "allow_aws" {
+  name                    = "allow-aws"
+  action                  = "ALLOW"
+  firewall_domain_list_id = aws_route53_resolver_firewall_domain_list.aws.id
+  firewall_rule_group_id  = aws_route53_resolver_firewall_rule_group.walled.id
+  priority                = 100
+}
+
+resource "aws_route53_resolver_firewall_rule" "block_rest" {
+  name                    = "block-rest"
+  action                  = "BLOCK"
+  block_response          = "NXDOMAIN"
+  firewall_domain_list_id = aws_route53_resolver_firewall_domain_list.everything.id
+  firewall_rule_group_id  = aws_route53_resolver_firewall_rule_group.walled.id
+  priority                = 200
+}
+
+resource "aws_route53_resolver_firewall_rule_group_association" "parity" {
+  name                   = "parity"
+  firewall_rule_group_id = aws_route53_resolver_firewall_rule_group.walled.id
+  vpc_id                 = aws_vpc.main.id
+  priority               = 101
 }

@@ -204,8 +204,8 @@ impl Rule {
     }
 
     /// Moto (5.2) answers these listings with a server error (the Network Firewall ones)
-    /// or does not implement them (monitoring schedules): the proxy answers them with empty
-    /// lists, as an account without such resources would.
+    /// or does not implement them (monitoring schedules, DNS Firewall): the proxy answers
+    /// them with empty lists, as an account without such resources would.
     pub fn moto_gaps() -> Vec<Rule> {
         [
             (
@@ -226,6 +226,24 @@ impl Rule {
                 "application/x-amz-json-1.1",
                 r#"{"MonitoringScheduleSummaries":[]}"#,
             ),
+            (
+                "route53resolver",
+                "ListFirewallRuleGroupAssociations",
+                "application/x-amz-json-1.1",
+                r#"{"FirewallRuleGroupAssociations":[]}"#,
+            ),
+            (
+                "route53resolver",
+                "ListFirewallRuleGroups",
+                "application/x-amz-json-1.1",
+                r#"{"FirewallRuleGroups":[]}"#,
+            ),
+            (
+                "route53resolver",
+                "ListFirewallDomainLists",
+                "application/x-amz-json-1.1",
+                r#"{"FirewallDomainLists":[]}"#,
+            ),
         ]
         .into_iter()
         .map(|(service, op, content_type, body)| Rule {
@@ -240,6 +258,27 @@ impl Rule {
             },
         })
         .collect()
+    }
+
+    /// A successful JSON answer to `service:operation` for requests containing `containing`
+    /// (any request when `None`): what moto cannot answer itself.
+    pub fn answer(
+        service: &'static str,
+        operation: &'static str,
+        containing: Option<&str>,
+        body: String,
+    ) -> Rule {
+        Rule {
+            service,
+            region: None,
+            operation: Some(operation),
+            containing: containing.map(str::to_string),
+            fault: Fault::Reply {
+                status: 200,
+                content_type: "application/x-amz-json-1.1",
+                body,
+            },
+        }
     }
 
     /// `sts:AssumeRole` of a role in `account` is refused, as by the role's trust policy.

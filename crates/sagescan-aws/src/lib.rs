@@ -1,7 +1,6 @@
 //! Live AWS collection: reads SageMaker, EC2 networking, Network Firewall and Route 53
-//! Resolver DNS Firewall from one or
-//! many accounts and regions, read-only, into the same normalized model the IaC loaders
-//! build, so every check runs unchanged on a live account.
+//! Resolver DNS Firewall from one or many accounts and regions, read-only, into the same
+//! normalized model the IaC loaders build, so every check runs unchanged on a live account.
 //!
 //! One configuration per account and region (references never cross either). Accounts are
 //! the caller's, or with an organization role every active account of the organization

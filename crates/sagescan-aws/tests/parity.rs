@@ -7,7 +7,8 @@
 //! both sources state: the `Name` tag, a security group's group name, a SageMaker
 //! resource's name. Whatever moto cannot store is left out of the scenario (listed at the
 //! top of `main.tf`), never filtered out of the comparison: every finding of either side
-//! counts.
+//! counts. Moto has no DNS Firewall API, so the proxy in front of it answers those calls
+//! with the fixture's DNS Firewall.
 
 mod support;
 

@@ -122,20 +122,11 @@ def parity(endpoint):
     """The scenario of tests/parity/main.tf, built resource by resource in one region of
     an account without a default VPC (Terraform cannot describe that one short of adopting
     every default subnet, so the parity account has none)."""
-    kw = dict(
-        endpoint_url=endpoint,
-        region_name=PARITY_REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    ec2 = boto3.client("ec2", **kw)
-    sm = boto3.client("sagemaker", **kw)
+    ec2, sm = clients(endpoint, PARITY_REGION)
     delete_default_vpc(ec2)
 
-    def name(resource, value, **more):
-        tags = [{"Key": "Name", "Value": value}]
-        tags += [{"Key": k, "Value": v} for k, v in more.items()]
-        ec2.create_tags(Resources=[resource], Tags=tags)
+    def name(resource, value):
+        ec2.create_tags(Resources=[resource], Tags=[{"Key": "Name", "Value": value}])
         return resource
 
     vpc = name(ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"], "parity")

@@ -97,6 +97,7 @@ pub(crate) struct Clients {
     ec2: aws_sdk_ec2::Client,
     sagemaker: aws_sdk_sagemaker::Client,
     nfw: aws_sdk_networkfirewall::Client,
+    resolver: aws_sdk_route53resolver::Client,
 }
 
 impl Clients {
@@ -114,6 +115,11 @@ impl Clients {
             ),
             nfw: aws_sdk_networkfirewall::Client::from_conf(
                 aws_sdk_networkfirewall::config::Builder::from(config)
+                    .interceptor(guard.clone())
+                    .build(),
+            ),
+            resolver: aws_sdk_route53resolver::Client::from_conf(
+                aws_sdk_route53resolver::config::Builder::from(config)
                     .interceptor(guard.clone())
                     .build(),
             ),
@@ -184,6 +190,10 @@ impl Scope {
 
     pub(crate) fn nfw(&self) -> &aws_sdk_networkfirewall::Client {
         &self.clients.nfw
+    }
+
+    pub(crate) fn resolver(&self) -> &aws_sdk_route53resolver::Client {
+        &self.clients.resolver
     }
 
     /// Where a value read by `operation` came from.

@@ -1,6 +1,6 @@
-//! EC2 networking of one region: VPCs (with their DNS attributes), subnets, route tables,
-//! internet and NAT gateways, security groups, network ACLs, VPC endpoints, managed prefix
-//! lists and flow logs, mapped into the model.
+//! EC2 networking of one region: VPCs (with their DNS attributes and DHCP options), subnets,
+//! route tables, internet and NAT gateways, security groups, network ACLs, VPC endpoints,
+//! managed prefix lists and flow logs, mapped into the model.
 //!
 //! Every list is paginated to the end. Resources are addressed by ARN and aliased by their
 //! id, because that is how other resources refer to them (`subnet-…`, `sg-…`), so the
@@ -10,15 +10,19 @@
 use crate::api::Scope;
 use crate::doc::{Doc, list};
 use aws_sdk_ec2::types::{self as ec2, VpcAttributeName};
+use sagescan_model::dns::{DhcpOptionsAssociation, VpcDhcpOptions};
 use sagescan_model::network::*;
 use sagescan_model::{Meta, Model, Ref, Value};
 use std::collections::BTreeMap;
 
 const SERVICE: &str = "ec2";
 
+/// The rule number of a network ACL's `*` entry.
+const DEFAULT_DENY_RULE: i32 = 32767;
+
 /// Collects everything, appending to `out`. Failed calls are gaps of `scope`.
 pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
-    let (vpcs, subnets, tables, igws, nats, sgs, nacls, endpoints, lists, flow_logs) = tokio::join!(
+    let (vpcs, subnets, tables, igws, nats, sgs, nacls, endpoints, lists, flow_logs, dhcp) = tokio::join!(
         scope.call(
             SERVICE,
             "DescribeVpcs",
@@ -129,6 +133,17 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
                 .send()
                 .try_collect()
         ),
+        scope.call(
+            SERVICE,
+            "DescribeDhcpOptions",
+            scope
+                .ec2()
+                .describe_dhcp_options()
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect()
+        ),
     );
 
     for v in vpcs.unwrap_or_default() {
@@ -180,6 +195,10 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         if let Some(log) = flow_log(scope, &f, out) {
             out.flow_logs.push(log);
         }
+    }
+    for o in dhcp.unwrap_or_default() {
+        let options = dhcp_options(scope, &o, out);
+        out.vpc_dhcp_options.push(options);
     }
 }
 
@@ -267,6 +286,23 @@ async fn vpc(scope: &Scope, v: &ec2::Vpc, out: &mut Model) -> Vpc {
         }
     }
     let is_default = flag(&mut d, "IsDefault", v.is_default(), false);
+    // Every VPC names its DHCP option set (`default` when it has none); the association
+    // is a resource of its own in the model, as in the IaC sources.
+    if let Some(options) = v.dhcp_options_id() {
+        let at = d.field(0, "DhcpOptionsId", options);
+        let mut m = Meta::new(
+            format!("{arn}/dhcp-options/{options}"),
+            "AWS::EC2::VPCDHCPOptionsAssociation",
+            scope.config,
+            at.clone(),
+        );
+        m.tags = Value::default_value(BTreeMap::new(), at.clone());
+        out.dhcp_options_associations.push(DhcpOptionsAssociation {
+            meta: m,
+            vpc: Value::set(Ref::new(id), at.clone()),
+            dhcp_options: Value::set(Ref::new(options), at),
+        });
+    }
     // Two DNS attributes: one DescribeVpcAttribute call each (the API takes one at a time).
     let dns = |name: &str, attribute: Option<bool>, d: &mut Doc| match attribute {
         Some(b) => Value::set(b, d.field(0, name, b)),
@@ -684,6 +720,12 @@ fn network_acl(scope: &Scope, a: &ec2::NetworkAcl, out: &mut Model) -> NetworkAc
         d.block(0, "Entries");
     }
     for e in a.entries() {
+        // Rule 32767 is the `*` entry, AWS's final deny that every ACL ends with and no
+        // template declares; the model leaves it implicit (what no entry allows is denied),
+        // as the loaders do. Kept, it reads as an entry shadowed by any allow-all (NACL104).
+        if e.rule_number() == Some(DEFAULT_DENY_RULE) {
+            continue;
+        }
         let protocol = normalize_protocol(e.protocol().unwrap_or("-1"));
         let (from, to) = match (protocol.as_str(), e.port_range()) {
             ("-1", _) => (0, 65535),
@@ -877,6 +919,44 @@ fn flow_log(scope: &Scope, f: &ec2::FlowLog, out: &mut Model) -> Option<FlowLog>
         target: Value::set(target, at),
         traffic_type,
     })
+}
+
+fn dhcp_options(scope: &Scope, o: &ec2::DhcpOptions, out: &mut Model) -> VpcDhcpOptions {
+    let id = o.dhcp_options_id().unwrap_or_default();
+    let arn = scope.arn("ec2", &format!("dhcp-options/{id}"));
+    let mut d = doc(scope, &arn, "DescribeDhcpOptions");
+    let meta = meta(
+        scope,
+        &mut d,
+        arn.clone(),
+        id,
+        "AWS::EC2::DHCPOptions",
+        o.tags(),
+    );
+    d.field(0, "DhcpOptionsId", id);
+    let servers = o
+        .dhcp_configurations()
+        .iter()
+        .find(|c| c.key() == Some("domain-name-servers"))
+        .map(|c| {
+            c.values()
+                .iter()
+                .filter_map(|v| v.value().map(str::to_string))
+                .collect::<Vec<_>>()
+        });
+    let domain_name_servers = match servers {
+        Some(servers) => {
+            let at = d.field(0, "domain-name-servers", list(&servers));
+            Value::set(servers, at)
+        }
+        // A set without name servers tells instances of none: only the Resolver answers.
+        None => Value::default_value(Vec::new(), d.header()),
+    };
+    out.sources.push(d.finish());
+    VpcDhcpOptions {
+        meta,
+        domain_name_servers,
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! Live AWS collection: reads SageMaker, EC2 networking and Network Firewall from one or
-//! many accounts and regions, read-only, into the same normalized model the IaC loaders
-//! build, so every check runs unchanged on a live account.
+//! Live AWS collection: reads SageMaker, EC2 networking, Network Firewall and Route 53
+//! Resolver DNS Firewall from one or many accounts and regions, read-only, into the same
+//! normalized model the IaC loaders build, so every check runs unchanged on a live account.
 //!
 //! One configuration per account and region (references never cross either). Accounts are
 //! the caller's, or with an organization role every active account of the organization
@@ -13,6 +13,7 @@
 //! instead of passing.
 
 mod api;
+mod dns;
 mod doc;
 mod ec2;
 mod firewall;
@@ -91,7 +92,7 @@ pub struct Collection {
 }
 
 /// Services collected per account and region: the progress unit is one of them.
-pub const SERVICES: &[&str] = &["ec2", "sagemaker", "network-firewall"];
+pub const SERVICES: &[&str] = &["ec2", "sagemaker", "network-firewall", "route53resolver"];
 
 /// Told of progress: `(done, total)` in units of account × region × service.
 pub type Progress = Arc<dyn Fn(usize, usize) + Send + Sync>;
@@ -264,13 +265,18 @@ pub async fn collect(
     })
 }
 
-/// Collects the three services of one scope concurrently.
+/// Collects the services of one scope concurrently.
 async fn collect_scope(
     scope: &Scope,
     options: &AwsOptions,
     tick: &(impl Fn() + Sync),
 ) -> (ConfigId, Model) {
-    let (mut network, mut sm, mut fw) = (Model::default(), Model::default(), Model::default());
+    let (mut network, mut sm, mut fw, mut dns) = (
+        Model::default(),
+        Model::default(),
+        Model::default(),
+        Model::default(),
+    );
     tokio::join!(
         async {
             ec2::collect(scope, &mut network).await;
@@ -284,9 +290,14 @@ async fn collect_scope(
             firewall::collect(scope, &mut fw).await;
             tick();
         },
+        async {
+            dns::collect(scope, &mut dns).await;
+            tick();
+        },
     );
     network.append(sm);
     network.append(fw);
+    network.append(dns);
     network.gaps.extend(scope.take_gaps());
     (scope.config, network)
 }

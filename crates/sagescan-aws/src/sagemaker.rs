@@ -1,19 +1,23 @@
 //! SageMaker of one region: models, notebook instances, endpoint configurations and
-//! endpoints, Studio domains, and the training and processing jobs created in the last
-//! `job_days` days, mapped into the model.
+//! endpoints, Studio domains, model-monitoring job definitions and schedules, and the
+//! training and processing jobs created in the last `job_days` days, mapped into the model
+//! with their tags.
 //!
 //! SageMaker lists return summaries only, so each resource is listed (paginated to the end)
-//! and then described, the describes running concurrently within the scope's bound. A
-//! resource is addressed by its ARN and aliased by its name, because SageMaker resources
-//! refer to one another by name (an endpoint's `EndpointConfigName`). Defaults are the
-//! SageMaker API's, as cited on each field of the model.
+//! and then described, the describes running concurrently within the scope's bound
+//! ([`list_then_describe`]); describes carry no tags, so each resource also costs one
+//! `ListTags`. A resource is addressed by its ARN and aliased by its name, because
+//! SageMaker resources refer to one another by name (an endpoint's `EndpointConfigName`).
+//! Defaults are the SageMaker API's, as cited on each field of the model.
 
 use crate::api::{Scope, join_all};
 use crate::doc::{Doc, list};
+use aws_sdk_sagemaker::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sagemaker::primitives::DateTime;
 use aws_sdk_sagemaker::types as sm;
 use sagescan_model::sagemaker::*;
 use sagescan_model::{Meta, Model, Origin, Ref, SourceFile, Toggle, Value};
+use std::collections::BTreeMap;
 use std::future::Future;
 
 const SERVICE: &str = "sagemaker";
@@ -28,7 +32,7 @@ pub(crate) async fn collect(scope: &Scope, job_days: u32, out: &mut Model) {
             .unwrap_or_default()
             - i64::from(job_days) * 86_400,
     );
-    let (models, notebooks, configs, endpoints, domains, training, processing) = tokio::join!(
+    let (models, notebooks, configs, endpoints, domains, training, processing, monitoring) = tokio::join!(
         collect_models(scope),
         collect_notebooks(scope),
         collect_endpoint_configs(scope),
@@ -36,6 +40,7 @@ pub(crate) async fn collect(scope: &Scope, job_days: u32, out: &mut Model) {
         collect_domains(scope),
         collect_training_jobs(scope, since),
         collect_processing_jobs(scope, since),
+        collect_monitoring(scope),
     );
     append(out, models, |m, r| m.models.push(r));
     append(out, notebooks, |m, r| m.notebook_instances.push(r));
@@ -44,6 +49,7 @@ pub(crate) async fn collect(scope: &Scope, job_days: u32, out: &mut Model) {
     append(out, domains, |m, r| m.domains.push(r));
     append(out, training, |m, r| m.training_jobs.push(r));
     append(out, processing, |m, r| m.processing_jobs.push(r));
+    append(out, monitoring, |m, r| m.monitoring_jobs.push(r));
 }
 
 fn append<R>(out: &mut Model, items: Vec<(SourceFile, R)>, push: impl Fn(&mut Model, R)) {
@@ -53,30 +59,95 @@ fn append<R>(out: &mut Model, items: Vec<(SourceFile, R)>, push: impl Fn(&mut Mo
     }
 }
 
-/// Describes every listed name concurrently (the scope's semaphore bounds the calls in
-/// flight), keeping the ones that could be described.
-async fn describe_each<N, F, R>(names: Vec<N>, describe: impl Fn(N) -> F) -> Vec<R>
+/// The pattern of every SageMaker type: one listing, paginated to the end; then one
+/// describe per listed name, concurrently within the scope's bound; then `map` of each
+/// description into the model. A failed listing or describe is a gap of the scope (the
+/// resource is missing, and the checks of the scope inconclusive); `map` may drop a
+/// resource that adds nothing of its own.
+///
+/// The operations are written out at each call site, never passed by name, so that
+/// `tests/read_only.rs` sees every one of them.
+async fn list_then_describe<S, D, Out, E1, R1, E2, R2, DF, MF>(
+    scope: &Scope,
+    list_operation: &str,
+    list: impl Future<Output = Result<Vec<S>, SdkError<E1, R1>>>,
+    name_of: impl Fn(&S) -> Option<&str>,
+    describe_operation: &str,
+    describe: impl Fn(&str) -> DF,
+    map: impl Fn(String, D) -> MF,
+) -> Vec<Out>
 where
-    F: Future<Output = Option<R>>,
+    E1: ProvideErrorMetadata + std::error::Error + 'static,
+    R1: std::fmt::Debug,
+    E2: ProvideErrorMetadata + std::error::Error + 'static,
+    R2: std::fmt::Debug,
+    DF: Future<Output = Result<D, SdkError<E2, R2>>>,
+    MF: Future<Output = Option<Out>>,
 {
-    join_all(names.into_iter().map(describe))
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
+    let Some(listed) = scope.call(SERVICE, list_operation, list).await else {
+        return Vec::new();
+    };
+    let (describe, map) = (&describe, &map);
+    let described = listed
+        .iter()
+        .filter_map(|s| name_of(s).map(str::to_string))
+        .map(|name| async move {
+            let o = scope
+                .call(SERVICE, describe_operation, describe(&name))
+                .await?;
+            map(name, o).await
+        });
+    join_all(described).await.into_iter().flatten().collect()
 }
 
 fn doc(scope: &Scope, arn: &str, operation: &str) -> Doc {
     Doc::new(arn, SERVICE, operation, &scope.account, &scope.region)
 }
 
-fn meta(scope: &Scope, d: &Doc, arn: &str, name: &str, source_type: &str) -> Meta {
+fn meta(
+    scope: &Scope,
+    d: &mut Doc,
+    arn: &str,
+    name: &str,
+    source_type: &str,
+    tags: Option<Vec<sm::Tag>>,
+) -> Meta {
     let mut meta = Meta::new(arn, source_type, scope.config, d.header());
     meta.aliases.push(name.to_string());
-    // SageMaker describes carry no tags (ListTags is a call per resource), and no check
-    // reads SageMaker tags: say so rather than claim there are none.
-    meta.tags = Value::unknown("SageMaker tags are not collected", d.header());
+    meta.tags = match tags {
+        None => Value::unknown("sagemaker:ListTags could not be read", d.header()),
+        Some(tags) if tags.is_empty() => Value::default_value(BTreeMap::new(), d.header()),
+        Some(tags) => {
+            let at = d.block(0, "Tags");
+            let mut map = BTreeMap::new();
+            for t in &tags {
+                let (k, v) = (t.key().unwrap_or_default(), t.value().unwrap_or_default());
+                d.field(1, k, v);
+                map.insert(k.to_string(), v.to_string());
+            }
+            Value::set(map, at)
+        }
+    };
     meta
+}
+
+/// A resource's tags. SageMaker describes carry none, so this is one `ListTags` (paginated)
+/// per resource; `None` when it failed, which the scope has recorded as a gap.
+async fn list_tags(scope: &Scope, arn: &str) -> Option<Vec<sm::Tag>> {
+    scope
+        .call(
+            SERVICE,
+            "ListTags",
+            scope
+                .sagemaker()
+                .list_tags()
+                .resource_arn(arn)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        )
+        .await
 }
 
 fn flag(d: &mut Doc, indent: usize, key: &str, v: Option<bool>, header: &Origin) -> Value<bool> {
@@ -98,8 +169,11 @@ fn refs<T>(d: &mut Doc, indent: usize, key: &str, ids: &[String]) -> Value<Vec<R
     Value::set(ids.iter().map(Ref::new).collect(), at)
 }
 
+/// A `VpcConfig`. The API requires 1 to 16 subnets in one, so one without subnets (moto
+/// answers `{}` for a model created without) places nothing in a VPC and reads as absent:
+/// the direction in which SM122 and the reachability checks still judge the workload.
 fn vpc_config(d: &mut Doc, indent: usize, vc: Option<&sm::VpcConfig>) -> Value<Option<VpcConfig>> {
-    match vc {
+    match vc.filter(|vc| !vc.subnets().is_empty()) {
         None => Value::default_value(None, d.header()),
         Some(vc) => {
             let at = d.block(indent, "VpcConfig");
@@ -120,515 +194,474 @@ fn vpc_config(d: &mut Doc, indent: usize, vc: Option<&sm::VpcConfig>) -> Value<O
 }
 
 async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)> {
-    let Some(listed) = scope
-        .call(
-            SERVICE,
-            "ListNotebookInstances",
+    list_then_describe(
+        scope,
+        "ListNotebookInstances",
+        scope
+            .sagemaker()
+            .list_notebook_instances()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| s.notebook_instance_name(),
+        "DescribeNotebookInstance",
+        |name| {
             scope
                 .sagemaker()
-                .list_notebook_instances()
-                .into_paginator()
-                .items()
+                .describe_notebook_instance()
+                .notebook_instance_name(name)
                 .send()
-                .try_collect(),
-        )
-        .await
-    else {
-        return Vec::new();
-    };
-    let names = listed
-        .iter()
-        .filter_map(|n| n.notebook_instance_name().map(str::to_string))
-        .collect();
-    describe_each(names, |name| async move {
-        let o = scope
-            .call(
-                SERVICE,
-                "DescribeNotebookInstance",
-                scope
-                    .sagemaker()
-                    .describe_notebook_instance()
-                    .notebook_instance_name(&name)
-                    .send(),
-            )
-            .await?;
-        let arn = o
-            .notebook_instance_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("notebook-instance/{name}")));
-        let mut d = doc(scope, &arn, "DescribeNotebookInstance");
-        let header = d.header();
-        let meta = meta(scope, &d, &arn, &name, "AWS::SageMaker::NotebookInstance");
-        d.field(0, "NotebookInstanceName", &name);
-        let toggle =
-            |d: &mut Doc, key: &str, v: Option<&str>| match v.map(|s| (s, Toggle::parse(s))) {
-                Some((_, Some(t))) => Value::set(t, d.field(0, key, t.as_str())),
-                Some((raw, None)) => Value::unknown(
-                    format!("{key} `{raw}` is not Enabled or Disabled"),
-                    d.field(0, key, raw),
-                ),
-                // DescribeNotebookInstance: both default to Enabled.
-                None => Value::default_value(Toggle::Enabled, header.clone()),
+        },
+        |name, o| async move {
+            let arn = o
+                .notebook_instance_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("notebook-instance/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeNotebookInstance");
+            let header = d.header();
+            let meta = meta(
+                scope,
+                &mut d,
+                &arn,
+                &name,
+                "AWS::SageMaker::NotebookInstance",
+                tags,
+            );
+            d.field(0, "NotebookInstanceName", &name);
+            let toggle =
+                |d: &mut Doc, key: &str, v: Option<&str>| match v.map(|s| (s, Toggle::parse(s))) {
+                    Some((_, Some(t))) => Value::set(t, d.field(0, key, t.as_str())),
+                    Some((raw, None)) => Value::unknown(
+                        format!("{key} `{raw}` is not Enabled or Disabled"),
+                        d.field(0, key, raw),
+                    ),
+                    // DescribeNotebookInstance: both default to Enabled.
+                    None => Value::default_value(Toggle::Enabled, header.clone()),
+                };
+            let direct_internet_access = toggle(
+                &mut d,
+                "DirectInternetAccess",
+                o.direct_internet_access().map(|v| v.as_str()),
+            );
+            let root_access = toggle(&mut d, "RootAccess", o.root_access().map(|v| v.as_str()));
+            let subnet = match o.subnet_id() {
+                Some(s) => Value::set(Some(Ref::new(s)), d.field(0, "SubnetId", s)),
+                None => Value::default_value(None, header.clone()),
             };
-        let direct_internet_access = toggle(
-            &mut d,
-            "DirectInternetAccess",
-            o.direct_internet_access().map(|v| v.as_str()),
-        );
-        let root_access = toggle(&mut d, "RootAccess", o.root_access().map(|v| v.as_str()));
-        let subnet = match o.subnet_id() {
-            Some(s) => Value::set(Some(Ref::new(s)), d.field(0, "SubnetId", s)),
-            None => Value::default_value(None, header.clone()),
-        };
-        let security_groups = if o.security_groups().is_empty() {
-            Value::default_value(Vec::new(), header.clone())
-        } else {
-            refs(&mut d, 0, "SecurityGroups", o.security_groups())
-        };
-        let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
-        let min_imds_version = match o
-            .instance_metadata_service_configuration()
-            .and_then(|c| c.minimum_instance_metadata_service_version())
-        {
-            Some(v) => {
-                d.block(0, "InstanceMetadataServiceConfiguration");
-                Value::set(
-                    v.to_string(),
-                    d.field(1, "MinimumInstanceMetadataServiceVersion", v),
-                )
-            }
-            None => Value::default_value("1".to_string(), header.clone()),
-        };
-        Some((
-            d.finish(),
-            NotebookInstance {
-                meta,
-                direct_internet_access,
-                root_access,
-                subnet,
-                security_groups,
-                kms_key_id,
-                min_imds_version,
-            },
-        ))
-    })
+            let security_groups = if o.security_groups().is_empty() {
+                Value::default_value(Vec::new(), header.clone())
+            } else {
+                refs(&mut d, 0, "SecurityGroups", o.security_groups())
+            };
+            let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
+            let min_imds_version = match o
+                .instance_metadata_service_configuration()
+                .and_then(|c| c.minimum_instance_metadata_service_version())
+            {
+                Some(v) => {
+                    d.block(0, "InstanceMetadataServiceConfiguration");
+                    Value::set(
+                        v.to_string(),
+                        d.field(1, "MinimumInstanceMetadataServiceVersion", v),
+                    )
+                }
+                None => Value::default_value("1".to_string(), header.clone()),
+            };
+            Some((
+                d.finish(),
+                NotebookInstance {
+                    meta,
+                    direct_internet_access,
+                    root_access,
+                    subnet,
+                    security_groups,
+                    kms_key_id,
+                    min_imds_version,
+                },
+            ))
+        },
+    )
     .await
 }
 
 async fn collect_models(scope: &Scope) -> Vec<(SourceFile, sagescan_model::sagemaker::Model)> {
-    let Some(listed) = scope
-        .call(
-            SERVICE,
-            "ListModels",
-            scope
-                .sagemaker()
-                .list_models()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
-        )
-        .await
-    else {
-        return Vec::new();
-    };
-    let names = listed
-        .iter()
-        .filter_map(|m| m.model_name().map(str::to_string))
-        .collect();
-    describe_each(names, |name| async move {
-        let o = scope
-            .call(
-                SERVICE,
-                "DescribeModel",
-                scope.sagemaker().describe_model().model_name(&name).send(),
-            )
-            .await?;
-        let arn = o
-            .model_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("model/{name}")));
-        let mut d = doc(scope, &arn, "DescribeModel");
-        let header = d.header();
-        let meta = meta(scope, &d, &arn, &name, "AWS::SageMaker::Model");
-        d.field(0, "ModelName", &name);
-        let enable_network_isolation = flag(
-            &mut d,
-            0,
-            "EnableNetworkIsolation",
-            o.enable_network_isolation(),
-            &header,
-        );
-        let vpc_config = vpc_config(&mut d, 0, o.vpc_config());
-        let found: Vec<&sm::ContainerDefinition> = o
-            .primary_container()
-            .into_iter()
-            .chain(o.containers())
-            .collect();
-        let containers = if found.is_empty() {
-            Value::default_value(Vec::new(), header.clone())
-        } else {
-            let at = d.block(0, "Containers");
-            let cs = found
+    list_then_describe(
+        scope,
+        "ListModels",
+        scope
+            .sagemaker()
+            .list_models()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| s.model_name(),
+        "DescribeModel",
+        |name| scope.sagemaker().describe_model().model_name(name).send(),
+        |name, o| async move {
+            let arn = o
+                .model_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("model/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeModel");
+            let header = d.header();
+            let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::Model", tags);
+            d.field(0, "ModelName", &name);
+            let enable_network_isolation = flag(
+                &mut d,
+                0,
+                "EnableNetworkIsolation",
+                o.enable_network_isolation(),
+                &header,
+            );
+            let vpc_config = vpc_config(&mut d, 0, o.vpc_config());
+            let found: Vec<&sm::ContainerDefinition> = o
+                .primary_container()
                 .into_iter()
-                .map(|c| {
-                    let origin = d.item(1, c.image().unwrap_or("(no image)"));
-                    let repository_access_mode =
-                        match c.image_config().and_then(|ic| ic.repository_access_mode()) {
-                            None => Value::default_value(None, origin.clone()),
-                            Some(mode) => {
-                                let at = d.field(2, "RepositoryAccessMode", mode.as_str());
-                                match mode {
-                                    sm::RepositoryAccessMode::Platform => {
-                                        Value::set(Some(RepositoryAccessMode::Platform), at)
-                                    }
-                                    sm::RepositoryAccessMode::Vpc => {
-                                        Value::set(Some(RepositoryAccessMode::Vpc), at)
-                                    }
-                                    other => Value::unknown(
-                                        format!(
-                                            "repository access mode {} is not modelled",
-                                            other.as_str()
-                                        ),
-                                        at,
-                                    ),
-                                }
-                            }
-                        };
-                    Container {
-                        image: Value::set(c.image().map(str::to_string), origin.clone()),
-                        repository_access_mode,
-                        origin,
-                    }
-                })
+                .chain(o.containers())
                 .collect();
-            Value::set(cs, at)
-        };
-        Some((
-            d.finish(),
-            sagescan_model::sagemaker::Model {
-                meta,
-                enable_network_isolation,
-                vpc_config,
-                containers,
-            },
-        ))
-    })
+            let containers = if found.is_empty() {
+                Value::default_value(Vec::new(), header.clone())
+            } else {
+                let at = d.block(0, "Containers");
+                let cs = found
+                    .into_iter()
+                    .map(|c| {
+                        let origin = d.item(1, c.image().unwrap_or("(no image)"));
+                        let repository_access_mode =
+                            match c.image_config().and_then(|ic| ic.repository_access_mode()) {
+                                None => Value::default_value(None, origin.clone()),
+                                Some(mode) => {
+                                    let at = d.field(2, "RepositoryAccessMode", mode.as_str());
+                                    match mode {
+                                        sm::RepositoryAccessMode::Platform => {
+                                            Value::set(Some(RepositoryAccessMode::Platform), at)
+                                        }
+                                        sm::RepositoryAccessMode::Vpc => {
+                                            Value::set(Some(RepositoryAccessMode::Vpc), at)
+                                        }
+                                        other => Value::unknown(
+                                            format!(
+                                                "repository access mode {} is not modelled",
+                                                other.as_str()
+                                            ),
+                                            at,
+                                        ),
+                                    }
+                                }
+                            };
+                        Container {
+                            image: Value::set(c.image().map(str::to_string), origin.clone()),
+                            repository_access_mode,
+                            origin,
+                        }
+                    })
+                    .collect();
+                Value::set(cs, at)
+            };
+            Some((
+                d.finish(),
+                sagescan_model::sagemaker::Model {
+                    meta,
+                    enable_network_isolation,
+                    vpc_config,
+                    containers,
+                },
+            ))
+        },
+    )
     .await
 }
 
 async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointConfig)> {
-    let Some(listed) = scope
-        .call(
-            SERVICE,
-            "ListEndpointConfigs",
+    list_then_describe(
+        scope,
+        "ListEndpointConfigs",
+        scope
+            .sagemaker()
+            .list_endpoint_configs()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| s.endpoint_config_name(),
+        "DescribeEndpointConfig",
+        |name| {
             scope
                 .sagemaker()
-                .list_endpoint_configs()
-                .into_paginator()
-                .items()
+                .describe_endpoint_config()
+                .endpoint_config_name(name)
                 .send()
-                .try_collect(),
-        )
-        .await
-    else {
-        return Vec::new();
-    };
-    let names = listed
-        .iter()
-        .filter_map(|c| c.endpoint_config_name().map(str::to_string))
-        .collect();
-    describe_each(names, |name| async move {
-        let o = scope
-            .call(
-                SERVICE,
-                "DescribeEndpointConfig",
-                scope
-                    .sagemaker()
-                    .describe_endpoint_config()
-                    .endpoint_config_name(&name)
-                    .send(),
-            )
-            .await?;
-        let arn = o
-            .endpoint_config_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint-config/{name}")));
-        let mut d = doc(scope, &arn, "DescribeEndpointConfig");
-        let meta = meta(scope, &d, &arn, &name, "AWS::SageMaker::EndpointConfig");
-        d.field(0, "EndpointConfigName", &name);
-        let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
-        let at = d.block(0, "ProductionVariants");
-        let variants = o
-            .production_variants()
-            .iter()
-            .map(|v| {
-                let origin = d.item(1, v.variant_name().unwrap_or_default());
-                let serverless = v.serverless_config().is_some();
-                let initial_instance_count = match v.initial_instance_count() {
-                    Some(n) => {
-                        Value::set(Some(i64::from(n)), d.field(2, "InitialInstanceCount", n))
+        },
+        |name, o| async move {
+            let arn = o
+                .endpoint_config_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint-config/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeEndpointConfig");
+            let meta = meta(
+                scope,
+                &mut d,
+                &arn,
+                &name,
+                "AWS::SageMaker::EndpointConfig",
+                tags,
+            );
+            d.field(0, "EndpointConfigName", &name);
+            let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
+            let at = d.block(0, "ProductionVariants");
+            let variants = o
+                .production_variants()
+                .iter()
+                .map(|v| {
+                    let origin = d.item(1, v.variant_name().unwrap_or_default());
+                    let serverless = v.serverless_config().is_some();
+                    let initial_instance_count = match v.initial_instance_count() {
+                        Some(n) => {
+                            Value::set(Some(i64::from(n)), d.field(2, "InitialInstanceCount", n))
+                        }
+                        None => Value::default_value(None, origin.clone()),
+                    };
+                    ProductionVariant {
+                        name: Value::set(
+                            v.variant_name().unwrap_or_default().to_string(),
+                            origin.clone(),
+                        ),
+                        initial_instance_count,
+                        serverless,
+                        origin,
                     }
-                    None => Value::default_value(None, origin.clone()),
-                };
-                ProductionVariant {
-                    name: Value::set(
-                        v.variant_name().unwrap_or_default().to_string(),
-                        origin.clone(),
-                    ),
-                    initial_instance_count,
-                    serverless,
-                    origin,
-                }
-            })
-            .collect();
-        Some((
-            d.finish(),
-            EndpointConfig {
-                meta,
-                kms_key_id,
-                production_variants: Value::set(variants, at),
-            },
-        ))
-    })
+                })
+                .collect();
+            Some((
+                d.finish(),
+                EndpointConfig {
+                    meta,
+                    kms_key_id,
+                    production_variants: Value::set(variants, at),
+                },
+            ))
+        },
+    )
     .await
 }
 
 async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
-    let Some(listed) = scope
-        .call(
-            SERVICE,
-            "ListEndpoints",
+    list_then_describe(
+        scope,
+        "ListEndpoints",
+        scope
+            .sagemaker()
+            .list_endpoints()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| s.endpoint_name(),
+        "DescribeEndpoint",
+        |name| {
             scope
                 .sagemaker()
-                .list_endpoints()
-                .into_paginator()
-                .items()
+                .describe_endpoint()
+                .endpoint_name(name)
                 .send()
-                .try_collect(),
-        )
-        .await
-    else {
-        return Vec::new();
-    };
-    let names = listed
-        .iter()
-        .filter_map(|e| e.endpoint_name().map(str::to_string))
-        .collect();
-    describe_each(names, |name| async move {
-        let o = scope
-            .call(
-                SERVICE,
-                "DescribeEndpoint",
-                scope
-                    .sagemaker()
-                    .describe_endpoint()
-                    .endpoint_name(&name)
-                    .send(),
-            )
-            .await?;
-        let arn = o
-            .endpoint_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint/{name}")));
-        let mut d = doc(scope, &arn, "DescribeEndpoint");
-        let meta = meta(scope, &d, &arn, &name, "AWS::SageMaker::Endpoint");
-        d.field(0, "EndpointName", &name);
-        let endpoint_config = match o.endpoint_config_name() {
-            Some(c) => Value::set(Ref::new(c), d.field(0, "EndpointConfigName", c)),
-            None => Value::unknown("the API response has no EndpointConfigName", d.header()),
-        };
-        Some((
-            d.finish(),
-            Endpoint {
-                meta,
-                endpoint_config,
-            },
-        ))
-    })
+        },
+        |name, o| async move {
+            let arn = o
+                .endpoint_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeEndpoint");
+            let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::Endpoint", tags);
+            d.field(0, "EndpointName", &name);
+            let endpoint_config = match o.endpoint_config_name() {
+                Some(c) => Value::set(Ref::new(c), d.field(0, "EndpointConfigName", c)),
+                None => Value::unknown("the API response has no EndpointConfigName", d.header()),
+            };
+            Some((
+                d.finish(),
+                Endpoint {
+                    meta,
+                    endpoint_config,
+                },
+            ))
+        },
+    )
     .await
 }
 
 async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
-    let Some(listed) = scope
-        .call(
-            SERVICE,
-            "ListDomains",
-            scope
-                .sagemaker()
-                .list_domains()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
-        )
-        .await
-    else {
-        return Vec::new();
-    };
-    let ids = listed
-        .iter()
-        .filter_map(|d| d.domain_id().map(str::to_string))
-        .collect();
-    describe_each(ids, |id| async move {
-        let o = scope
-            .call(
-                SERVICE,
-                "DescribeDomain",
-                scope.sagemaker().describe_domain().domain_id(&id).send(),
-            )
-            .await?;
-        let arn = o
-            .domain_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("domain/{id}")));
-        let mut d = doc(scope, &arn, "DescribeDomain");
-        let header = d.header();
-        let mut meta = meta(scope, &d, &arn, &id, "AWS::SageMaker::Domain");
-        d.field(0, "DomainId", &id);
-        if let Some(name) = o.domain_name() {
-            d.field(0, "DomainName", name);
-            meta.aliases.push(name.to_string());
-        }
-        let app_network_access_type = match o.app_network_access_type() {
-            Some(sm::AppNetworkAccessType::VpcOnly) => Value::set(
-                AppNetworkAccessType::VpcOnly,
-                d.field(0, "AppNetworkAccessType", "VpcOnly"),
-            ),
-            Some(sm::AppNetworkAccessType::PublicInternetOnly) => Value::set(
-                AppNetworkAccessType::PublicInternetOnly,
-                d.field(0, "AppNetworkAccessType", "PublicInternetOnly"),
-            ),
-            Some(other) => Value::unknown(
-                format!("AppNetworkAccessType {} is not modelled", other.as_str()),
-                d.field(0, "AppNetworkAccessType", other.as_str()),
-            ),
-            // DescribeDomain: absent means PublicInternetOnly.
-            None => Value::default_value(AppNetworkAccessType::PublicInternetOnly, header.clone()),
-        };
-        let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
-        let vpc = match o.vpc_id() {
-            Some(v) => Value::set(Some(Ref::new(v)), d.field(0, "VpcId", v)),
-            None => Value::default_value(None, header.clone()),
-        };
-        let subnets = if o.subnet_ids().is_empty() {
-            Value::default_value(Vec::new(), header.clone())
-        } else {
-            refs(&mut d, 0, "SubnetIds", o.subnet_ids())
-        };
-        let groups = o
-            .default_user_settings()
-            .map(|s| s.security_groups())
-            .unwrap_or_default();
-        let security_groups = if groups.is_empty() {
-            Value::default_value(Vec::new(), header.clone())
-        } else {
-            d.block(0, "DefaultUserSettings");
-            refs(&mut d, 1, "SecurityGroups", groups)
-        };
-        Some((
-            d.finish(),
-            Domain {
-                meta,
-                app_network_access_type,
-                kms_key_id,
-                vpc,
-                subnets,
-                security_groups,
-            },
-        ))
-    })
+    list_then_describe(
+        scope,
+        "ListDomains",
+        scope
+            .sagemaker()
+            .list_domains()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| s.domain_id(),
+        "DescribeDomain",
+        |id| scope.sagemaker().describe_domain().domain_id(id).send(),
+        |id, o| async move {
+            let arn = o
+                .domain_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("domain/{id}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeDomain");
+            let header = d.header();
+            let mut meta = meta(scope, &mut d, &arn, &id, "AWS::SageMaker::Domain", tags);
+            d.field(0, "DomainId", &id);
+            if let Some(name) = o.domain_name() {
+                d.field(0, "DomainName", name);
+                meta.aliases.push(name.to_string());
+            }
+            let app_network_access_type = match o.app_network_access_type() {
+                Some(sm::AppNetworkAccessType::VpcOnly) => Value::set(
+                    AppNetworkAccessType::VpcOnly,
+                    d.field(0, "AppNetworkAccessType", "VpcOnly"),
+                ),
+                Some(sm::AppNetworkAccessType::PublicInternetOnly) => Value::set(
+                    AppNetworkAccessType::PublicInternetOnly,
+                    d.field(0, "AppNetworkAccessType", "PublicInternetOnly"),
+                ),
+                Some(other) => Value::unknown(
+                    format!("AppNetworkAccessType {} is not modelled", other.as_str()),
+                    d.field(0, "AppNetworkAccessType", other.as_str()),
+                ),
+                // DescribeDomain: absent means PublicInternetOnly.
+                None => {
+                    Value::default_value(AppNetworkAccessType::PublicInternetOnly, header.clone())
+                }
+            };
+            let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
+            let vpc = match o.vpc_id() {
+                Some(v) => Value::set(Some(Ref::new(v)), d.field(0, "VpcId", v)),
+                None => Value::default_value(None, header.clone()),
+            };
+            let subnets = if o.subnet_ids().is_empty() {
+                Value::default_value(Vec::new(), header.clone())
+            } else {
+                refs(&mut d, 0, "SubnetIds", o.subnet_ids())
+            };
+            let groups = o
+                .default_user_settings()
+                .map(|s| s.security_groups())
+                .unwrap_or_default();
+            let security_groups = if groups.is_empty() {
+                Value::default_value(Vec::new(), header.clone())
+            } else {
+                d.block(0, "DefaultUserSettings");
+                refs(&mut d, 1, "SecurityGroups", groups)
+            };
+            Some((
+                d.finish(),
+                Domain {
+                    meta,
+                    app_network_access_type,
+                    kms_key_id,
+                    vpc,
+                    subnets,
+                    security_groups,
+                },
+            ))
+        },
+    )
     .await
 }
 
 async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFile, TrainingJob)> {
-    let Some(listed) = scope
-        .call(
-            SERVICE,
-            "ListTrainingJobs",
+    list_then_describe(
+        scope,
+        "ListTrainingJobs",
+        scope
+            .sagemaker()
+            .list_training_jobs()
+            .creation_time_after(since)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| s.training_job_name(),
+        "DescribeTrainingJob",
+        |name| {
             scope
                 .sagemaker()
-                .list_training_jobs()
-                .creation_time_after(since)
-                .into_paginator()
-                .items()
+                .describe_training_job()
+                .training_job_name(name)
                 .send()
-                .try_collect(),
-        )
-        .await
-    else {
-        return Vec::new();
-    };
-    let names = listed
-        .iter()
-        .filter_map(|j| j.training_job_name().map(str::to_string))
-        .collect();
-    describe_each(names, |name| async move {
-        let o = scope
-            .call(
-                SERVICE,
-                "DescribeTrainingJob",
-                scope
-                    .sagemaker()
-                    .describe_training_job()
-                    .training_job_name(&name)
-                    .send(),
-            )
-            .await?;
-        let arn = o
-            .training_job_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("training-job/{name}")));
-        let mut d = doc(scope, &arn, "DescribeTrainingJob");
-        let header = d.header();
-        let meta = meta(scope, &d, &arn, &name, "AWS::SageMaker::TrainingJob");
-        d.field(0, "TrainingJobName", &name);
-        let enable_network_isolation = flag(
-            &mut d,
-            0,
-            "EnableNetworkIsolation",
-            o.enable_network_isolation(),
-            &header,
-        );
-        let inter_container_encryption = flag(
-            &mut d,
-            0,
-            "EnableInterContainerTrafficEncryption",
-            o.enable_inter_container_traffic_encryption(),
-            &header,
-        );
-        let resources = o.resource_config();
-        let instance_count = match resources.and_then(|r| r.instance_count()) {
-            Some(n) => Value::set(i64::from(n), d.field(0, "InstanceCount", n)),
-            // Instance groups (heterogeneous clusters) have no single count: 1 is wrong
-            // in the direction that hides an inter-container finding, so say unknown.
-            None => Value::unknown("ResourceConfig has no InstanceCount", header.clone()),
-        };
-        let volume_kms_key_id = opt_string(
-            &mut d,
-            "VolumeKmsKeyId",
-            resources.and_then(|r| r.volume_kms_key_id()),
-        );
-        let output_kms_key_id = opt_string(
-            &mut d,
-            "OutputKmsKeyId",
-            o.output_data_config().and_then(|c| c.kms_key_id()),
-        );
-        let vpc_config = vpc_config(&mut d, 0, o.vpc_config());
-        Some((
-            d.finish(),
-            TrainingJob {
-                meta,
-                source: TrainingSource::TrainingJob,
-                enable_network_isolation,
-                inter_container_encryption,
-                instance_count,
-                vpc_config,
-                volume_kms_key_id,
-                output_kms_key_id,
-            },
-        ))
-    })
+        },
+        |name, o| async move {
+            let arn = o
+                .training_job_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("training-job/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeTrainingJob");
+            let header = d.header();
+            let meta = meta(
+                scope,
+                &mut d,
+                &arn,
+                &name,
+                "AWS::SageMaker::TrainingJob",
+                tags,
+            );
+            d.field(0, "TrainingJobName", &name);
+            let enable_network_isolation = flag(
+                &mut d,
+                0,
+                "EnableNetworkIsolation",
+                o.enable_network_isolation(),
+                &header,
+            );
+            let inter_container_encryption = flag(
+                &mut d,
+                0,
+                "EnableInterContainerTrafficEncryption",
+                o.enable_inter_container_traffic_encryption(),
+                &header,
+            );
+            let resources = o.resource_config();
+            let instance_count = match resources.and_then(|r| r.instance_count()) {
+                Some(n) => Value::set(i64::from(n), d.field(0, "InstanceCount", n)),
+                // Instance groups (heterogeneous clusters) have no single count: 1 is wrong
+                // in the direction that hides an inter-container finding, so say unknown.
+                None => Value::unknown("ResourceConfig has no InstanceCount", header.clone()),
+            };
+            let volume_kms_key_id = opt_string(
+                &mut d,
+                "VolumeKmsKeyId",
+                resources.and_then(|r| r.volume_kms_key_id()),
+            );
+            let output_kms_key_id = opt_string(
+                &mut d,
+                "OutputKmsKeyId",
+                o.output_data_config().and_then(|c| c.kms_key_id()),
+            );
+            let vpc_config = vpc_config(&mut d, 0, o.vpc_config());
+            Some((
+                d.finish(),
+                TrainingJob {
+                    meta,
+                    source: TrainingSource::TrainingJob,
+                    enable_network_isolation,
+                    inter_container_encryption,
+                    instance_count,
+                    vpc_config,
+                    volume_kms_key_id,
+                    output_kms_key_id,
+                },
+            ))
+        },
+    )
     .await
 }
 
@@ -636,69 +669,313 @@ async fn collect_processing_jobs(
     scope: &Scope,
     since: DateTime,
 ) -> Vec<(SourceFile, ProcessingJob)> {
-    let Some(listed) = scope
-        .call(
-            SERVICE,
-            "ListProcessingJobs",
+    list_then_describe(
+        scope,
+        "ListProcessingJobs",
+        scope
+            .sagemaker()
+            .list_processing_jobs()
+            .creation_time_after(since)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| s.processing_job_name(),
+        "DescribeProcessingJob",
+        |name| {
             scope
                 .sagemaker()
-                .list_processing_jobs()
-                .creation_time_after(since)
+                .describe_processing_job()
+                .processing_job_name(name)
+                .send()
+        },
+        |name, o| async move {
+            let arn = o
+                .processing_job_arn()
+                .map(str::to_string)
+                .unwrap_or_else(|| scope.arn(SERVICE, &format!("processing-job/{name}")));
+            let tags = list_tags(scope, &arn).await;
+            let mut d = doc(scope, &arn, "DescribeProcessingJob");
+            let header = d.header();
+            let meta = meta(
+                scope,
+                &mut d,
+                &arn,
+                &name,
+                "AWS::SageMaker::ProcessingJob",
+                tags,
+            );
+            d.field(0, "ProcessingJobName", &name);
+            let nc = o.network_config().map(|c| Network {
+                isolation: c.enable_network_isolation(),
+                encryption: c.enable_inter_container_traffic_encryption(),
+                vpc: c.vpc_config(),
+            });
+            let network = network_config(&mut d, &header, nc);
+            Some((d.finish(), ProcessingJob { meta, network }))
+        },
+    )
+    .await
+}
+
+/// The members of a `NetworkConfig`, read off the SDK's two types of that shape (processing
+/// jobs and schedules have `NetworkConfig`, job definitions `MonitoringNetworkConfig`).
+struct Network<'a> {
+    isolation: Option<bool>,
+    encryption: Option<bool>,
+    vpc: Option<&'a sm::VpcConfig>,
+}
+
+/// A `NetworkConfig` block; absent, every member takes its default (false, no VPC).
+fn network_config(d: &mut Doc, header: &Origin, nc: Option<Network<'_>>) -> NetworkConfig {
+    if nc.is_some() {
+        d.block(0, "NetworkConfig");
+    }
+    let nc = nc.unwrap_or(Network {
+        isolation: None,
+        encryption: None,
+        vpc: None,
+    });
+    NetworkConfig {
+        enable_network_isolation: flag(d, 1, "EnableNetworkIsolation", nc.isolation, header),
+        inter_container_encryption: flag(
+            d,
+            1,
+            "EnableInterContainerTrafficEncryption",
+            nc.encryption,
+            header,
+        ),
+        vpc_config: vpc_config(d, 1, nc.vpc),
+    }
+}
+
+/// Model monitoring: the job definitions of the four kinds, and the schedules that carry
+/// their own definition (a schedule naming a separate definition adds no job: that
+/// definition is collected as such). The SDK has a type per kind, so each is written out.
+async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
+    let (data_quality, model_quality, bias, explainability, schedules) = tokio::join!(
+        list_then_describe(
+            scope,
+            "ListDataQualityJobDefinitions",
+            scope
+                .sagemaker()
+                .list_data_quality_job_definitions()
                 .into_paginator()
                 .items()
                 .send()
                 .try_collect(),
-        )
-        .await
-    else {
-        return Vec::new();
-    };
-    let names = listed
-        .iter()
-        .filter_map(|j| j.processing_job_name().map(str::to_string))
-        .collect();
-    describe_each(names, |name| async move {
-        let o = scope
-            .call(
-                SERVICE,
-                "DescribeProcessingJob",
+            |s| s.monitoring_job_definition_name(),
+            "DescribeDataQualityJobDefinition",
+            |name| {
                 scope
                     .sagemaker()
-                    .describe_processing_job()
-                    .processing_job_name(&name)
-                    .send(),
-            )
-            .await?;
-        let arn = o
-            .processing_job_arn()
-            .map(str::to_string)
-            .unwrap_or_else(|| scope.arn(SERVICE, &format!("processing-job/{name}")));
-        let mut d = doc(scope, &arn, "DescribeProcessingJob");
-        let header = d.header();
-        let meta = meta(scope, &d, &arn, &name, "AWS::SageMaker::ProcessingJob");
-        d.field(0, "ProcessingJobName", &name);
-        let nc = o.network_config();
-        if nc.is_some() {
-            d.block(0, "NetworkConfig");
-        }
-        let network = NetworkConfig {
-            enable_network_isolation: flag(
-                &mut d,
-                1,
-                "EnableNetworkIsolation",
-                nc.and_then(|c| c.enable_network_isolation()),
-                &header,
-            ),
-            inter_container_encryption: flag(
-                &mut d,
-                1,
-                "EnableInterContainerTrafficEncryption",
-                nc.and_then(|c| c.enable_inter_container_traffic_encryption()),
-                &header,
-            ),
-            vpc_config: vpc_config(&mut d, 1, nc.and_then(|c| c.vpc_config())),
-        };
-        Some((d.finish(), ProcessingJob { meta, network }))
-    })
-    .await
+                    .describe_data_quality_job_definition()
+                    .job_definition_name(name)
+                    .send()
+            },
+            |name, o| async move {
+                let nc = o.network_config().map(|c| Network {
+                    isolation: c.enable_network_isolation(),
+                    encryption: c.enable_inter_container_traffic_encryption(),
+                    vpc: c.vpc_config(),
+                });
+                let kind = Monitoring::DATA_QUALITY;
+                monitoring_job(scope, &kind, name, o.job_definition_arn(), nc).await
+            },
+        ),
+        list_then_describe(
+            scope,
+            "ListModelQualityJobDefinitions",
+            scope
+                .sagemaker()
+                .list_model_quality_job_definitions()
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |s| s.monitoring_job_definition_name(),
+            "DescribeModelQualityJobDefinition",
+            |name| {
+                scope
+                    .sagemaker()
+                    .describe_model_quality_job_definition()
+                    .job_definition_name(name)
+                    .send()
+            },
+            |name, o| async move {
+                let nc = o.network_config().map(|c| Network {
+                    isolation: c.enable_network_isolation(),
+                    encryption: c.enable_inter_container_traffic_encryption(),
+                    vpc: c.vpc_config(),
+                });
+                let kind = Monitoring::MODEL_QUALITY;
+                monitoring_job(scope, &kind, name, o.job_definition_arn(), nc).await
+            },
+        ),
+        list_then_describe(
+            scope,
+            "ListModelBiasJobDefinitions",
+            scope
+                .sagemaker()
+                .list_model_bias_job_definitions()
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |s| s.monitoring_job_definition_name(),
+            "DescribeModelBiasJobDefinition",
+            |name| {
+                scope
+                    .sagemaker()
+                    .describe_model_bias_job_definition()
+                    .job_definition_name(name)
+                    .send()
+            },
+            |name, o| async move {
+                let nc = o.network_config().map(|c| Network {
+                    isolation: c.enable_network_isolation(),
+                    encryption: c.enable_inter_container_traffic_encryption(),
+                    vpc: c.vpc_config(),
+                });
+                let kind = Monitoring::MODEL_BIAS;
+                monitoring_job(scope, &kind, name, o.job_definition_arn(), nc).await
+            },
+        ),
+        list_then_describe(
+            scope,
+            "ListModelExplainabilityJobDefinitions",
+            scope
+                .sagemaker()
+                .list_model_explainability_job_definitions()
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |s| s.monitoring_job_definition_name(),
+            "DescribeModelExplainabilityJobDefinition",
+            |name| {
+                scope
+                    .sagemaker()
+                    .describe_model_explainability_job_definition()
+                    .job_definition_name(name)
+                    .send()
+            },
+            |name, o| async move {
+                let nc = o.network_config().map(|c| Network {
+                    isolation: c.enable_network_isolation(),
+                    encryption: c.enable_inter_container_traffic_encryption(),
+                    vpc: c.vpc_config(),
+                });
+                let kind = Monitoring::MODEL_EXPLAINABILITY;
+                monitoring_job(scope, &kind, name, o.job_definition_arn(), nc).await
+            },
+        ),
+        list_then_describe(
+            scope,
+            "ListMonitoringSchedules",
+            scope
+                .sagemaker()
+                .list_monitoring_schedules()
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+            |s| s.monitoring_schedule_name(),
+            "DescribeMonitoringSchedule",
+            |name| {
+                scope
+                    .sagemaker()
+                    .describe_monitoring_schedule()
+                    .monitoring_schedule_name(name)
+                    .send()
+            },
+            |name, o| async move {
+                let definition = o
+                    .monitoring_schedule_config()
+                    .and_then(|c| c.monitoring_job_definition())?;
+                let nc = definition.network_config().map(|c| Network {
+                    isolation: c.enable_network_isolation(),
+                    encryption: c.enable_inter_container_traffic_encryption(),
+                    vpc: c.vpc_config(),
+                });
+                let kind = Monitoring::SCHEDULE;
+                monitoring_job(scope, &kind, name, o.monitoring_schedule_arn(), nc).await
+            },
+        ),
+    );
+    [data_quality, model_quality, bias, explainability, schedules].concat()
+}
+
+/// What tells the monitoring kinds apart in the model and in the synthesized text.
+struct Monitoring {
+    kind: MonitoringKind,
+    operation: &'static str,
+    source_type: &'static str,
+    /// The ARN's resource type, and the key naming the resource in its description.
+    arn_type: &'static str,
+    name_key: &'static str,
+}
+
+impl Monitoring {
+    const DATA_QUALITY: Monitoring = Monitoring {
+        kind: MonitoringKind::DataQuality,
+        operation: "DescribeDataQualityJobDefinition",
+        source_type: "AWS::SageMaker::DataQualityJobDefinition",
+        arn_type: "data-quality-job-definition",
+        name_key: "JobDefinitionName",
+    };
+    const MODEL_QUALITY: Monitoring = Monitoring {
+        kind: MonitoringKind::ModelQuality,
+        operation: "DescribeModelQualityJobDefinition",
+        source_type: "AWS::SageMaker::ModelQualityJobDefinition",
+        arn_type: "model-quality-job-definition",
+        name_key: "JobDefinitionName",
+    };
+    const MODEL_BIAS: Monitoring = Monitoring {
+        kind: MonitoringKind::ModelBias,
+        operation: "DescribeModelBiasJobDefinition",
+        source_type: "AWS::SageMaker::ModelBiasJobDefinition",
+        arn_type: "model-bias-job-definition",
+        name_key: "JobDefinitionName",
+    };
+    const MODEL_EXPLAINABILITY: Monitoring = Monitoring {
+        kind: MonitoringKind::ModelExplainability,
+        operation: "DescribeModelExplainabilityJobDefinition",
+        source_type: "AWS::SageMaker::ModelExplainabilityJobDefinition",
+        arn_type: "model-explainability-job-definition",
+        name_key: "JobDefinitionName",
+    };
+    const SCHEDULE: Monitoring = Monitoring {
+        kind: MonitoringKind::Schedule,
+        operation: "DescribeMonitoringSchedule",
+        source_type: "AWS::SageMaker::MonitoringSchedule",
+        arn_type: "monitoring-schedule",
+        name_key: "MonitoringScheduleName",
+    };
+}
+
+async fn monitoring_job(
+    scope: &Scope,
+    kind: &Monitoring,
+    name: String,
+    arn: Option<&str>,
+    nc: Option<Network<'_>>,
+) -> Option<(SourceFile, MonitoringJob)> {
+    let arn = arn
+        .map(str::to_string)
+        .unwrap_or_else(|| scope.arn(SERVICE, &format!("{}/{name}", kind.arn_type)));
+    let tags = list_tags(scope, &arn).await;
+    let mut d = doc(scope, &arn, kind.operation);
+    let header = d.header();
+    let meta = meta(scope, &mut d, &arn, &name, kind.source_type, tags);
+    d.field(0, kind.name_key, &name);
+    let network = network_config(&mut d, &header, nc);
+    Some((
+        d.finish(),
+        MonitoringJob {
+            meta,
+            kind: kind.kind,
+            network,
+        },
+    ))
 }

@@ -1,7 +1,8 @@
 //! Live collection against the moto emulator: the two-region scenario of
-//! `tests/moto/seed.py` yields exactly the expected findings, and injected faults (denied,
-//! throttled past the retries, a region that never answers) end as coverage gaps that make
-//! the affected checks inconclusive — never as passes.
+//! `tests/moto/seed.py` yields exactly the expected findings, an organization is collected
+//! account by account, and injected faults (denied, throttled past the retries, a region
+//! that never answers, a role that cannot be assumed, tags that cannot be read) end as
+//! coverage gaps that make the affected checks inconclusive — never as passes.
 
 mod support;
 
@@ -111,13 +112,6 @@ fn two_regions_yield_exactly_the_expected_findings() {
         for (code, resource) in EXPECTED {
             expected.insert((code.to_string(), "fail", format!("{region} {resource}")));
         }
-        for (code, resource) in EXPECTED_INCONCLUSIVE {
-            expected.insert((
-                code.to_string(),
-                "inconclusive",
-                format!("{region} {resource}"),
-            ));
-        }
     }
     assert_eq!(got, expected);
     assert!(c.calls > 0);
@@ -146,13 +140,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("NACL101", "vpc/acl"),
     ("NACL102", "vpc/acl"),
     ("NACL103", "vpc/subnet"),
-    ("NACL104", "default-vpc/acl"),
-    ("NACL104", "vpc/acl"),
+    ("NET101", "model/open-model"),
     ("NET101", "notebook-instance/open-notebook"),
     ("NET103", "model/isolated-model"),
-    ("NET103", "model/open-model"),
     ("NET105", "model/isolated-model"),
     ("NET105", "notebook-instance/private-notebook"),
+    ("NET106", "model/open-model"),
     ("NET106", "notebook-instance/open-notebook"),
     ("SG101", "default-vpc/sg:default"),
     ("SG101", "vpc/sg:default"),
@@ -174,14 +167,6 @@ const EXPECTED: &[(&str, &str)] = &[
     ("VPCE101", "vpc"),
     ("VPCE102", "model/isolated-model"),
     ("VPCE102", "notebook-instance/private-notebook"),
-];
-
-/// Inconclusive findings expected in each region: OPS104 (mixed environments) needs tags,
-/// and SageMaker tags are not collected, so it cannot tell.
-const EXPECTED_INCONCLUSIVE: &[(&str, &str)] = &[
-    ("OPS104", "vpc"),
-    ("OPS104", "vpc/sg:workload"),
-    ("OPS104", "vpc/subnet"),
 ];
 
 /// `(kind, service:operation, region)` of every gap.
@@ -236,6 +221,11 @@ fn denied_throttled_and_silent_regions_are_gaps_and_nothing_passes_there() {
         "ListDomains",
         "ListTrainingJobs",
         "ListProcessingJobs",
+        "ListDataQualityJobDefinitions",
+        "ListModelQualityJobDefinitions",
+        "ListModelBiasJobDefinitions",
+        "ListModelExplainabilityJobDefinitions",
+        "ListMonitoringSchedules",
     ]
     .iter()
     .map(|op| ("access-denied".to_string(), format!("sagemaker:{op}")))
@@ -245,7 +235,7 @@ fn denied_throttled_and_silent_regions_are_gaps_and_nothing_passes_there() {
 
     // The silent region: every listing timed out, nothing else was attempted.
     let west: Vec<_> = gaps.iter().filter(|(_, _, r)| r == "eu-west-1").collect();
-    assert_eq!(west.len(), 20, "{west:#?}");
+    assert_eq!(west.len(), 29, "{west:#?}");
     assert!(west.iter().all(|(k, _, _)| k == "timeout"), "{west:#?}");
     assert!(c.model.notebook_instances.is_empty() && c.model.models.is_empty());
     assert!(
@@ -283,6 +273,7 @@ fn a_resource_deleted_between_list_and_describe_is_a_gap() {
         service: "sagemaker",
         region: Some("us-east-1"),
         operation: Some("DescribeModel"),
+        containing: None,
         fault: support::Fault::Reply {
             status: 400,
             content_type: "application/x-amz-json-1.1",
@@ -320,6 +311,140 @@ fn a_resource_deleted_between_list_and_describe_is_a_gap() {
                 .address
                 .ends_with("eu-west-1:123456789012:model/open-model")
     }));
+}
+
+#[test]
+fn sagemaker_tags_that_cannot_be_read_are_gaps_and_unknown() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    moto.seed("basic", &[]);
+    let mut rules = vec![Rule {
+        operation: Some("ListTags"),
+        ..Rule::access_denied_json("sagemaker", "us-east-1")
+    }];
+    rules.extend(Rule::moto_gaps());
+    let proxy = Proxy::start(&moto.endpoint, rules);
+    let c = collect(&proxy.endpoint);
+    // One gap per SageMaker resource of the region (2 notebooks, 2 models), nothing else.
+    assert_eq!(
+        gaps(&c),
+        [(
+            "access-denied".to_string(),
+            "sagemaker:ListTags".to_string(),
+            "us-east-1".to_string()
+        )]
+        .into()
+    );
+    assert_eq!(c.model.gaps.len(), 4);
+    let tags_unknown = |region: &str| {
+        c.model
+            .notebook_instances
+            .iter()
+            .map(|n| &n.meta)
+            .chain(c.model.models.iter().map(|m| &m.meta))
+            .filter(|m| m.address.contains(region))
+            .all(|m| m.tags.unknown_reason().is_some())
+    };
+    assert!(tags_unknown("us-east-1"));
+    assert!(!tags_unknown("eu-west-1"));
+    // Whether the VPC mixes environments is then unknown there, and known elsewhere.
+    let run = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    let ops104: BTreeSet<(&str, Status)> = run
+        .findings
+        .iter()
+        .filter(|f| f.code == "OPS104" && f.resource.kind == "vpc")
+        .map(|f| {
+            (
+                f.resource.address.split(':').nth(3).unwrap_or_default(),
+                f.status,
+            )
+        })
+        .collect();
+    assert_eq!(ops104, [("us-east-1", Status::Inconclusive)].into());
+}
+
+/// The role the organization test assumes in each member account.
+const ORG_ROLE: &str = "OrganizationAccountAccessRole";
+
+#[test]
+fn an_organization_is_collected_account_by_account_and_a_refused_role_is_a_gap() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    let printed = moto.seed("org", &[ORG_ROLE]);
+    let members: Vec<String> =
+        serde_json::from_str(printed.trim()).expect("the seed prints the member account ids");
+    let [ml, blocked] = members.as_slice() else {
+        panic!("two member accounts, got {members:?}");
+    };
+    let mut rules = vec![Rule::assume_role_denied(blocked)];
+    rules.extend(Rule::moto_gaps());
+    let proxy = Proxy::start(&moto.endpoint, rules);
+    let c = collect_blocking(
+        &AwsOptions {
+            regions: Some(vec!["us-east-1".into()]),
+            org_role: Some(ORG_ROLE.into()),
+            ..options(&proxy.endpoint, Duration::from_secs(60))
+        },
+        None,
+    )
+    .expect("collection starts");
+
+    // Every account of the organization (ListAccounts) has a configuration: the caller's
+    // and the reachable member's per region, the refused member's as a whole.
+    let configs: BTreeSet<String> = c.model.configs.iter().map(|k| k.name.clone()).collect();
+    let expected: BTreeSet<String> = [
+        "123456789012/us-east-1".to_string(),
+        format!("{ml}/us-east-1"),
+        blocked.clone(),
+    ]
+    .into();
+    assert_eq!(configs, expected);
+
+    // The refused role is the one gap, naming the account and the call.
+    assert_eq!(c.model.gaps.len(), 1, "{:#?}", c.model.gaps);
+    let gap = &c.model.gaps[0];
+    assert_eq!(gap.kind, "assume-role-failed");
+    assert!(gap.message.contains("AccessDenied"), "{}", gap.message);
+    match &gap.origin {
+        sagescan_model::Origin::Api {
+            service,
+            operation,
+            account,
+            ..
+        } => assert_eq!(
+            (service.as_str(), operation.as_str(), account.as_str()),
+            ("sts", "AssumeRole", blocked.as_str())
+        ),
+        other => panic!("a live gap without an API origin: {other:?}"),
+    }
+
+    // Findings are per account: the reachable member's notebook fails where it lives; the
+    // caller's account holds no notebook; the refused member's notebook was never seen, and
+    // every check is inconclusive about that account instead of passing it.
+    let run = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    let open_notebooks: BTreeSet<&str> = run
+        .findings
+        .iter()
+        .filter(|f| f.code == "SM111" && f.status == Status::Fail)
+        .map(|f| f.resource.address.as_str())
+        .collect();
+    let ml_notebook = format!("arn:aws:sagemaker:us-east-1:{ml}:notebook-instance/ml-notebook");
+    assert_eq!(open_notebooks, [ml_notebook.as_str()].into());
+    let blocked_config = c
+        .model
+        .configs
+        .iter()
+        .position(|k| k.name == *blocked)
+        .expect("a configuration for the refused account") as u32;
+    let inconclusive: BTreeSet<&str> = run
+        .findings
+        .iter()
+        .filter(|f| f.resource.config == blocked_config && f.status == Status::Inconclusive)
+        .map(|f| f.code)
+        .collect();
+    assert_eq!(inconclusive.len(), CHECKS.len());
 }
 
 /// The acceptance benchmark: 100 notebooks and 100 models in each of two regions. Ignored

@@ -2,7 +2,7 @@
 //! `describe_*`, `list_*` or `get_*`.
 //!
 //! The service clients are private to `src/api.rs` and reached only through the accessors
-//! `.ec2()`, `.sagemaker()`, `.nfw()` and the constructors `api::sts(…)` and
+//! `.ec2()`, `.sagemaker()`, `.nfw()`, `.resolver()` and the constructors `api::sts(…)` and
 //! `api::organizations(…)`; an operation is the method called right after one of them. The
 //! test finds every such call in `src/`, and fails if a client is built anywhere else (a
 //! way around the accessors) or if the scan stops finding the calls it knows are there.
@@ -27,6 +27,7 @@ fn operations() -> Vec<(String, String)> {
             ".ec2().",
             ".sagemaker().",
             ".nfw().",
+            ".resolver().",
             "api::sts(config,guard).",
             "api::sts(&config,guard).",
             "api::organizations(config,guard).",
@@ -41,7 +42,7 @@ fn operations() -> Vec<(String, String)> {
             }
         }
         // A client bound to a variable would hide its calls from this scan.
-        for accessor in [".ec2();", ".sagemaker();", ".nfw();"] {
+        for accessor in [".ec2();", ".sagemaker();", ".nfw();", ".resolver();"] {
             assert!(
                 !compact.contains(accessor),
                 "{name} binds a client (`{accessor}`): call operations on the accessor"
@@ -74,6 +75,10 @@ fn every_operation_the_collector_calls_only_reads() {
         "get_caller_identity",
         "list_accounts",
         "describe_regions",
+        "list_tags",
+        "list_firewall_rules",
+        "describe_data_quality_job_definition",
+        "describe_monitoring_schedule",
     ] {
         assert!(
             names.contains(&expected),

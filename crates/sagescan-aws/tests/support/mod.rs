@@ -77,8 +77,8 @@ impl Moto {
         Some(moto)
     }
 
-    /// Runs `tests/moto/seed.py SCENARIO` against this server.
-    pub fn seed(&self, scenario: &str, extra: &[&str]) {
+    /// Runs `tests/moto/seed.py SCENARIO` against this server; returns what it printed.
+    pub fn seed(&self, scenario: &str, extra: &[&str]) -> String {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/seed.py");
         let out = Command::new("python3")
             .arg(&script)
@@ -92,6 +92,7 @@ impl Moto {
             "seeding failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
 
@@ -151,12 +152,14 @@ pub enum Fault {
 }
 
 /// A rule: requests of `service` (the SigV4 service name) in `region` (or any region),
-/// for `operation` (or any operation), get `fault`.
+/// for `operation` (or any operation), whose text contains `containing` (if given), get
+/// `fault`.
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub service: &'static str,
     pub region: Option<&'static str>,
     pub operation: Option<&'static str>,
+    pub containing: Option<String>,
     pub fault: Fault,
 }
 
@@ -166,6 +169,7 @@ impl Rule {
             service,
             region: Some(region),
             operation: None,
+            containing: None,
             fault: Fault::Reply {
                 status: 400,
                 content_type: "application/x-amz-json-1.1",
@@ -180,6 +184,7 @@ impl Rule {
             service: "ec2",
             region: Some(region),
             operation: Some(operation),
+            containing: None,
             fault: Fault::Reply {
                 status: 503,
                 content_type: "text/xml",
@@ -193,35 +198,112 @@ impl Rule {
             service: "*",
             region: Some(region),
             operation: None,
+            containing: None,
             fault: Fault::Hang,
         }
     }
 
-    /// Moto (5.x) answers these Network Firewall listings with a server error: the proxy
-    /// answers them with empty lists, as an account without policies or rule groups would.
+    /// Moto (5.2) answers these listings with a server error (the Network Firewall ones)
+    /// or does not implement them (monitoring schedules, DNS Firewall): the proxy answers
+    /// them with empty lists, as an account without such resources would.
     pub fn moto_gaps() -> Vec<Rule> {
         [
-            ("ListFirewallPolicies", r#"{"FirewallPolicies":[]}"#),
-            ("ListRuleGroups", r#"{"RuleGroups":[]}"#),
+            (
+                "network-firewall",
+                "ListFirewallPolicies",
+                "application/x-amz-json-1.0",
+                r#"{"FirewallPolicies":[]}"#,
+            ),
+            (
+                "network-firewall",
+                "ListRuleGroups",
+                "application/x-amz-json-1.0",
+                r#"{"RuleGroups":[]}"#,
+            ),
+            (
+                "sagemaker",
+                "ListMonitoringSchedules",
+                "application/x-amz-json-1.1",
+                r#"{"MonitoringScheduleSummaries":[]}"#,
+            ),
+            (
+                "route53resolver",
+                "ListFirewallRuleGroupAssociations",
+                "application/x-amz-json-1.1",
+                r#"{"FirewallRuleGroupAssociations":[]}"#,
+            ),
+            (
+                "route53resolver",
+                "ListFirewallRuleGroups",
+                "application/x-amz-json-1.1",
+                r#"{"FirewallRuleGroups":[]}"#,
+            ),
+            (
+                "route53resolver",
+                "ListFirewallDomainLists",
+                "application/x-amz-json-1.1",
+                r#"{"FirewallDomainLists":[]}"#,
+            ),
         ]
         .into_iter()
-        .map(|(op, body)| Rule {
-            service: "network-firewall",
+        .map(|(service, op, content_type, body)| Rule {
+            service,
             region: None,
             operation: Some(op),
+            containing: None,
             fault: Fault::Reply {
                 status: 200,
-                content_type: "application/x-amz-json-1.0",
+                content_type,
                 body: body.into(),
             },
         })
         .collect()
     }
 
-    fn matches(&self, service: &str, region: &str, operation: &str) -> bool {
+    /// A successful JSON answer to `service:operation` for requests containing `containing`
+    /// (any request when `None`): what moto cannot answer itself.
+    pub fn answer(
+        service: &'static str,
+        operation: &'static str,
+        containing: Option<&str>,
+        body: String,
+    ) -> Rule {
+        Rule {
+            service,
+            region: None,
+            operation: Some(operation),
+            containing: containing.map(str::to_string),
+            fault: Fault::Reply {
+                status: 200,
+                content_type: "application/x-amz-json-1.1",
+                body,
+            },
+        }
+    }
+
+    /// `sts:AssumeRole` of a role in `account` is refused, as by the role's trust policy.
+    pub fn assume_role_denied(account: &str) -> Rule {
+        Rule {
+            service: "sts",
+            region: None,
+            operation: Some("AssumeRole"),
+            containing: Some(account.to_string()),
+            fault: Fault::Reply {
+                status: 403,
+                content_type: "text/xml",
+                body: "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to perform sts:AssumeRole (injected)</Message></Error><RequestId>1</RequestId></ErrorResponse>".into(),
+            },
+        }
+    }
+
+    fn matches(&self, service: &str, region: &str, operation: &str, request: &str) -> bool {
         (self.service == "*" || self.service == service)
             && self.region.is_none_or(|r| r == region)
             && self.operation.is_none_or(|o| o == operation)
+            && self
+                .containing
+                .as_ref()
+                .is_none_or(|c| request.contains(c.as_str()))
     }
 }
 
@@ -260,7 +342,7 @@ fn serve(mut client: TcpStream, upstream: &str, rules: &[Rule]) {
         let operation = operation(&head);
         match rules
             .iter()
-            .find(|r| r.matches(&service, &region, &operation))
+            .find(|r| r.matches(&service, &region, &operation, &head))
             .map(|r| &r.fault)
         {
             Some(Fault::Hang) => {

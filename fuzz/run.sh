@@ -17,9 +17,9 @@ runs=()
 if [ -n "${RUNS:-}" ]; then runs=(-runs="$RUNS"); fi
 
 # The largest input per target. Each format's constructs fit in a few hundred bytes, and an
-# execution costs time in proportion to its input's length, so a bound near the largest seed
-# keeps the fuzzer on variety rather than on length (sheer size, 10 MB lines and 10,000-deep
-# nesting are the bad-input corpus's cases, crates/sagescan/tests/hostile.rs).
+# execution costs time in proportion to its input's length, so a bound of a few KiB keeps the
+# fuzzer on variety rather than on length (sheer size, 10 MB lines and 10,000-deep nesting
+# are the bad-input corpus's cases, crates/sagescan/tests/hostile.rs).
 max_len() {
     case $1 in
         suricata | config | tfvars) echo 4096 ;;

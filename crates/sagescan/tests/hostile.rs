@@ -600,6 +600,14 @@ fn special_files_are_refused_unopened_and_directories_named_like_files_are_walke
     write(&root, "gitignore_fifo/main.tf", GOOD);
     mkfifo(&root, "gitignore_fifo/.gitignore");
     write(&root, "dir_named_tf/main.tf/main.tf", GOOD);
+    // A template names its nested stacks' files, so it may name `/dev/zero`, which never
+    // ends.
+    write(
+        &root,
+        "nested_dev_zero/template.yaml",
+        "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      \
+         TemplateURL: /dev/zero\n",
+    );
 
     let run = sagescan(&root, &["scan", ".", "--no-store", "--format", "json"]);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
@@ -608,8 +616,21 @@ fn special_files_are_refused_unopened_and_directories_named_like_files_are_walke
     let found = gaps(&report);
     assert_eq!(
         found.keys().collect::<Vec<_>>(),
-        [".", "./fifo_tf/x.tf", "./fifo_yaml/x.yaml"],
+        [
+            ".",
+            "./fifo_tf/x.tf",
+            "./fifo_yaml/x.yaml",
+            "./nested_dev_zero/template.yaml"
+        ],
         "{found:#?}"
+    );
+    assert_eq!(
+        found["./nested_dev_zero/template.yaml"],
+        [("io-error".to_string(), Some(2))]
+    );
+    assert_eq!(
+        gap_message(&report, "./nested_dev_zero/template.yaml"),
+        "nested stack Child: /dev/zero: not a regular file (a device); not read"
     );
     assert_eq!(
         gap_message(&report, "."),

@@ -85,12 +85,13 @@ fn s3_nested_stack_without_a_local_asset_is_a_gap() {
     assert_eq!((gaps[0].1, gaps[0].2), (Some(0), 2));
     assert_eq!(
         gaps[0].3,
-        "nested stack Net (TemplateURL https://bucket.s3.amazonaws.com/network.yaml) was not loaded"
+        "nested stack Net (TemplateURL https://bucket.s3.amazonaws.com/network.yaml) was not loaded: \
+         not in the scan"
     );
     assert_eq!((gaps[1].1, gaps[1].2), (Some(0), 6));
     assert!(
         gaps[1].3.starts_with("nested stack Cdk (TemplateURL ")
-            && gaps[1].3.ends_with("was not loaded"),
+            && gaps[1].3.ends_with("was not loaded: not in the scan"),
         "{}",
         gaps[1].3
     );

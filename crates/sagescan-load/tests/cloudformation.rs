@@ -387,3 +387,33 @@ fn sibling_stack_outputs_feed_list_parameters_and_firewall_routes_keep_their_kin
         route.target
     );
 }
+
+#[test]
+fn a_nested_template_outside_the_scan_and_the_parent_directory_is_not_read() {
+    let m = load(&[fixture("escape/stack/root.yaml")], &CfnOptions::default());
+    let gaps: Vec<(&str, &str)> = m
+        .gaps
+        .iter()
+        .map(|g| (g.kind.as_str(), g.message.as_str()))
+        .collect();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].0, "unsupported");
+    assert!(
+        gaps[0]
+            .1
+            .starts_with("nested stack Leak (TemplateURL ../credentials) was not loaded: ")
+            && gaps[0]
+                .1
+                .ends_with("is neither a scanned file nor under the parent template's directory"),
+        "{}",
+        gaps[0].1
+    );
+    // Nothing of the file was kept to be quoted in a report.
+    assert!(
+        m.sources
+            .iter()
+            .all(|s| !s.text.contains("aws_secret_access_key")),
+        "{:?}",
+        m.sources.iter().map(|s| &s.path).collect::<Vec<_>>()
+    );
+}

@@ -624,13 +624,15 @@ fn special_files_are_refused_unopened_and_directories_named_like_files_are_walke
         ],
         "{found:#?}"
     );
+    // Outside the scan, so not even looked at (a device would also be refused unopened).
     assert_eq!(
         found["./nested_dev_zero/template.yaml"],
-        [("io-error".to_string(), Some(2))]
+        [("unsupported".to_string(), Some(2))]
     );
     assert_eq!(
         gap_message(&report, "./nested_dev_zero/template.yaml"),
-        "nested stack Child: /dev/zero: not a regular file (a device); not read"
+        "nested stack Child (TemplateURL /dev/zero) was not loaded: /dev/zero is neither a \
+         scanned file nor under the parent template's directory"
     );
     assert_eq!(
         gap_message(&report, "."),

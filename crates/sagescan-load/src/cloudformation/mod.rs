@@ -103,6 +103,7 @@ pub fn load_templates(model: &mut Model, templates: &[Template], options: &CfnOp
     given.extend(options.parameters.iter().cloned());
 
     let assets = cdk::assemblies(model, templates);
+    let scanned: HashSet<PathBuf> = templates.iter().map(|t| canonical(&t.path)).collect();
     let mut roots = Vec::new();
     for t in templates {
         let file: Arc<str> = t.display.as_str().into();
@@ -131,13 +132,13 @@ pub fn load_templates(model: &mut Model, templates: &[Template], options: &CfnOp
     let mut exports = HashMap::new();
     let none = HashMap::new();
     for (t, file, parsed) in &roots {
-        let mut dry = Stacks::new(0, &none, &assets);
+        let mut dry = Stacks::new(0, &none, &assets, &scanned);
         dry.stack(parsed, t, file, String::new(), Inputs::Root(&given), 0);
         exports.extend(dry.exports);
     }
     for (t, file, parsed) in &roots {
         let config = model.add_config(&t.display, "cloudformation");
-        let mut stacks = Stacks::new(config, &exports, &assets);
+        let mut stacks = Stacks::new(config, &exports, &assets, &scanned);
         model.sources.push(SourceFile {
             path: t.display.clone(),
             text: t.text.clone(),
@@ -274,6 +275,8 @@ struct Stacks<'e> {
     exports_in: &'e HashMap<String, Ev>,
     /// File assets of the scanned CDK assemblies, for nested stacks' S3 `TemplateURL`s.
     assets: &'e cdk::Assets,
+    /// Canonical paths of the scanned templates.
+    scanned: &'e HashSet<PathBuf>,
     /// Exports this configuration declares (`Outputs.X.Export.Name`).
     exports: HashMap<String, Ev>,
     resources: Vec<Res>,
@@ -284,11 +287,17 @@ struct Stacks<'e> {
 }
 
 impl<'e> Stacks<'e> {
-    fn new(config: ConfigId, exports_in: &'e HashMap<String, Ev>, assets: &'e cdk::Assets) -> Self {
+    fn new(
+        config: ConfigId,
+        exports_in: &'e HashMap<String, Ev>,
+        assets: &'e cdk::Assets,
+        scanned: &'e HashSet<PathBuf>,
+    ) -> Self {
         Stacks {
             config,
             exports_in,
             assets,
+            scanned,
             exports: HashMap::new(),
             resources: Vec::new(),
             gaps: Vec::new(),
@@ -347,8 +356,15 @@ impl<'e> Stacks<'e> {
         let mut children = Vec::new();
         for (id, path) in nested_stacks(&t.path, root, self.assets) {
             match path {
-                Some(path) => children.push((id, path)),
-                None => self.not_loaded(&scope, resources, &id, file, &prefix),
+                Some(path) if self.may_read(&t.path, &path) => children.push((id, path)),
+                Some(path) => {
+                    let why = format!(
+                        "{} is neither a scanned file nor under the parent template's directory",
+                        path.display()
+                    );
+                    self.not_loaded(&scope, resources, &id, file, &prefix, &why)
+                }
+                None => self.not_loaded(&scope, resources, &id, file, &prefix, "not in the scan"),
             }
         }
         let mut pending: Vec<&(String, PathBuf)> = children.iter().collect();
@@ -427,6 +443,16 @@ impl<'e> Stacks<'e> {
     /// A nested stack whose template is not in the scan (an S3 URL with no local CDK
     /// asset, a computed URL): its resources are missing from the configuration, so this
     /// is a gap that makes its passes inconclusive, not only Unknown outputs.
+    /// Whether a nested template may be read: it is one of the scanned files, or it lies
+    /// under its parent's directory. A `TemplateURL` comes from the scanned repository, so
+    /// it must not make sagescan read (and quote in a report) any other file of the
+    /// machine, such as credentials; symbolic links are resolved before the test.
+    fn may_read(&self, parent: &Path, path: &Path) -> bool {
+        let path = canonical(path);
+        let dir = canonical(parent.parent().unwrap_or(Path::new(".")));
+        self.scanned.contains(&path) || (path.starts_with(&dir) && path != dir)
+    }
+
     fn not_loaded(
         &mut self,
         scope: &Scope,
@@ -434,6 +460,7 @@ impl<'e> Stacks<'e> {
         id: &str,
         file: &Arc<str>,
         prefix: &str,
+        why: &str,
     ) {
         let Some(entry) = resources.iter().find(|e| e.key == id) else {
             return;
@@ -454,7 +481,7 @@ impl<'e> Stacks<'e> {
         };
         self.gap(
             "unsupported",
-            format!("nested stack {prefix}{id} (TemplateURL {url}) was not loaded"),
+            format!("nested stack {prefix}{id} (TemplateURL {url}) was not loaded: {why}"),
             origin(file, entry.key_span),
         );
     }

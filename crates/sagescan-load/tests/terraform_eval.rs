@@ -394,3 +394,43 @@ fn long_reference_chains_do_not_overflow_the_stack() {
     let e = run(dir, &LoadOptions::default());
     assert!(unknown_reason(val(instance(&e, "aws_vpc.v"), "name")).contains("deeper than"));
 }
+
+/// Indexing a counted or `for_each` resource builds the one instance asked for (the `hcl`
+/// fuzz target found 535 bytes where every instance indexed another counted resource, which
+/// built every instance's reference each time); anything else still indexes the whole.
+#[test]
+fn indexing_a_resource_gives_that_instance_and_other_indexes_behave_as_before() {
+    let tf = r#"
+resource "aws_subnet" "a" {
+  count      = 3
+  cidr_block = "10.0.${count.index}.0/24"
+}
+resource "aws_subnet" "k" {
+  for_each   = toset(["x", "y"])
+  cidr_block = "10.1.0.0/24"
+}
+resource "aws_route_table_association" "a" {
+  count          = 3
+  subnet_id      = aws_subnet.a[count.index].id
+  route_table_id = aws_subnet.k["y"].id
+}
+resource "aws_route_table_association" "legacy" {
+  subnet_id      = aws_subnet.a.1.id
+  route_table_id = aws_subnet.a[5].id
+}
+"#;
+    let e = sagescan_load::terraform::evaluate_texts(&[("main.tf", tf)], &[]);
+    for i in 0..3 {
+        let a = instance(&e, &format!("aws_route_table_association.a[{i}]"));
+        assert_eq!(val(a, "subnet_id"), &r(&format!("aws_subnet.a[{i}]"), "id"));
+        assert_eq!(val(a, "route_table_id"), &r("aws_subnet.k[\"y\"]", "id"));
+    }
+    let legacy = instance(&e, "aws_route_table_association.legacy");
+    assert_eq!(val(legacy, "subnet_id"), &r("aws_subnet.a[1]", "id"));
+    // Out of range: the whole list is indexed, as before, and that is an error.
+    assert!(
+        !matches!(val(legacy, "route_table_id"), Val::Ref { .. }),
+        "{:?}",
+        val(legacy, "route_table_id")
+    );
+}

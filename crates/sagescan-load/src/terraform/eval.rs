@@ -292,6 +292,18 @@ fn traversal(root: &Expression, ops: &[Decorated<TraversalOperator>], sc: &Scope
             return Ok(Val::Unknown(format!("{name}.{attr} is not evaluated")));
         }
         rtype => {
+            if let Some((first, after)) = rest.split_first() {
+                let key = match first.value() {
+                    TraversalOperator::Index(e) => Some(eval(e, sc)?),
+                    TraversalOperator::LegacyIndex(n) => Some(Val::Number(*n.value() as f64)),
+                    _ => None,
+                };
+                if let Some(one) =
+                    key.and_then(|k| sc.ev.resource_instance(sc.inst, rtype, attr, &k))
+                {
+                    return apply_ops(one, after, sc);
+                }
+            }
             let object = sc.ev.resource_object(sc.inst, rtype, attr)?;
             return apply_ops(object, rest, sc);
         }

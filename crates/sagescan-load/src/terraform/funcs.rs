@@ -559,10 +559,12 @@ fn cidrsubnet(prefix: &str, newbits: f64, netnum: f64) -> R<String> {
     if newbits < 0.0 || newbits.fract() != 0.0 || netnum < 0.0 || netnum.fract() != 0.0 {
         return err("newbits and netnum must be whole, non-negative numbers");
     }
-    let new_len = len + newbits as u32;
-    if len > 32 || new_len > 32 {
+    // Compared as numbers before any cast: a huge `newbits` saturates to `u32::MAX`, and
+    // adding that to the prefix length overflowed (found by the `hcl` fuzz target).
+    if len > 32 || newbits > f64::from(32 - len) {
         return err(format!("{prefix:?} has no room for {newbits} more bits"));
     }
+    let new_len = len + newbits as u32;
     if netnum >= 2f64.powi(newbits as i32) {
         return err(format!("netnum {netnum} does not fit in {newbits} bits"));
     }
@@ -594,6 +596,23 @@ mod tests {
             cidrsubnet("fd00::/8", 8.0, 1.0),
             Err(Halt::Unknown(_))
         ));
+    }
+
+    /// Found by the `hcl` fuzz target: `cidrsubnet("11.0.0.0/16", 333…31, 3)` overflowed
+    /// adding the saturated bit count to the prefix length (and computed a wrong block in a
+    /// release build, where the addition wraps).
+    #[test]
+    fn cidrsubnet_with_a_huge_bit_count_is_an_error_not_an_overflow() {
+        for newbits in [17.0, 3.3e30, f64::MAX] {
+            assert!(
+                matches!(cidrsubnet("11.0.0.0/16", newbits, 3.0), Err(Halt::Error(_))),
+                "{newbits}"
+            );
+        }
+        assert_eq!(
+            cidrsubnet("11.0.0.0/16", 16.0, 3.0).ok(),
+            Some("11.0.0.3/32".to_string())
+        );
     }
 
     #[test]

@@ -100,19 +100,29 @@ where
     join_all(described).await.into_iter().flatten().collect()
 }
 
-fn doc(scope: &Scope, arn: &str, operation: &str) -> Doc {
-    Doc::new(arn, SERVICE, operation, &scope.account, &scope.region)
+/// How one SageMaker type is named in its ARN, its synthesized text and the model.
+struct Kind {
+    /// The describe operation, named in the text's header.
+    operation: &'static str,
+    /// The CloudFormation type: the resource kind reports name, whatever the source.
+    source_type: &'static str,
+    /// The ARN's resource type, for the ARN built when an answer lacks one.
+    arn_type: &'static str,
+    /// The key naming the resource in its description.
+    name_key: &'static str,
 }
 
-fn meta(
-    scope: &Scope,
-    d: &mut Doc,
-    arn: &str,
-    name: &str,
-    source_type: &str,
-    tags: Option<Vec<sm::Tag>>,
-) -> Meta {
-    let mut meta = Meta::new(arn, source_type, scope.config, d.header());
+/// What every description starts with: its ARN (the answer's, or one built from the name),
+/// its tags (one `ListTags`), and the synthesized text opened by the header, the tags and
+/// the name. Returns the text, to which the caller adds the type's own fields, and the
+/// resource's identity.
+async fn described(scope: &Scope, kind: &Kind, arn: Option<&str>, name: &str) -> (Doc, Meta) {
+    let arn = arn
+        .map(str::to_string)
+        .unwrap_or_else(|| scope.arn(SERVICE, &format!("{}/{name}", kind.arn_type)));
+    let tags = list_tags(scope, &arn).await;
+    let mut d = Doc::new(&arn, SERVICE, kind.operation, &scope.account, &scope.region);
+    let mut meta = Meta::new(&arn, kind.source_type, scope.config, d.header());
     meta.aliases.push(name.to_string());
     meta.tags = match tags {
         None => Value::unknown("sagemaker:ListTags could not be read", d.header()),
@@ -128,7 +138,8 @@ fn meta(
             Value::set(map, at)
         }
     };
-    meta
+    d.field(0, kind.name_key, name);
+    (d, meta)
 }
 
 /// A resource's tags. SageMaker describes carry none, so this is one `ListTags` (paginated)
@@ -193,6 +204,13 @@ fn vpc_config(d: &mut Doc, indent: usize, vc: Option<&sm::VpcConfig>) -> Value<O
     }
 }
 
+const NOTEBOOK_INSTANCE: Kind = Kind {
+    operation: "DescribeNotebookInstance",
+    source_type: "AWS::SageMaker::NotebookInstance",
+    arn_type: "notebook-instance",
+    name_key: "NotebookInstanceName",
+};
+
 async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)> {
     list_then_describe(
         scope,
@@ -205,7 +223,7 @@ async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)>
             .send()
             .try_collect(),
         |s| s.notebook_instance_name(),
-        "DescribeNotebookInstance",
+        NOTEBOOK_INSTANCE.operation,
         |name| {
             scope
                 .sagemaker()
@@ -214,22 +232,9 @@ async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)>
                 .send()
         },
         |name, o| async move {
-            let arn = o
-                .notebook_instance_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("notebook-instance/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeNotebookInstance");
+            let (mut d, meta) =
+                described(scope, &NOTEBOOK_INSTANCE, o.notebook_instance_arn(), &name).await;
             let header = d.header();
-            let meta = meta(
-                scope,
-                &mut d,
-                &arn,
-                &name,
-                "AWS::SageMaker::NotebookInstance",
-                tags,
-            );
-            d.field(0, "NotebookInstanceName", &name);
             let toggle =
                 |d: &mut Doc, key: &str, v: Option<&str>| match v.map(|s| (s, Toggle::parse(s))) {
                     Some((_, Some(t))) => Value::set(t, d.field(0, key, t.as_str())),
@@ -286,6 +291,13 @@ async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)>
     .await
 }
 
+const MODEL: Kind = Kind {
+    operation: "DescribeModel",
+    source_type: "AWS::SageMaker::Model",
+    arn_type: "model",
+    name_key: "ModelName",
+};
+
 async fn collect_models(scope: &Scope) -> Vec<(SourceFile, sagescan_model::sagemaker::Model)> {
     list_then_describe(
         scope,
@@ -298,18 +310,11 @@ async fn collect_models(scope: &Scope) -> Vec<(SourceFile, sagescan_model::sagem
             .send()
             .try_collect(),
         |s| s.model_name(),
-        "DescribeModel",
+        MODEL.operation,
         |name| scope.sagemaker().describe_model().model_name(name).send(),
         |name, o| async move {
-            let arn = o
-                .model_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("model/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeModel");
+            let (mut d, meta) = described(scope, &MODEL, o.model_arn(), &name).await;
             let header = d.header();
-            let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::Model", tags);
-            d.field(0, "ModelName", &name);
             let enable_network_isolation = flag(
                 &mut d,
                 0,
@@ -376,6 +381,13 @@ async fn collect_models(scope: &Scope) -> Vec<(SourceFile, sagescan_model::sagem
     .await
 }
 
+const ENDPOINT_CONFIG: Kind = Kind {
+    operation: "DescribeEndpointConfig",
+    source_type: "AWS::SageMaker::EndpointConfig",
+    arn_type: "endpoint-config",
+    name_key: "EndpointConfigName",
+};
+
 async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointConfig)> {
     list_then_describe(
         scope,
@@ -388,7 +400,7 @@ async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointCon
             .send()
             .try_collect(),
         |s| s.endpoint_config_name(),
-        "DescribeEndpointConfig",
+        ENDPOINT_CONFIG.operation,
         |name| {
             scope
                 .sagemaker()
@@ -397,21 +409,8 @@ async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointCon
                 .send()
         },
         |name, o| async move {
-            let arn = o
-                .endpoint_config_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint-config/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeEndpointConfig");
-            let meta = meta(
-                scope,
-                &mut d,
-                &arn,
-                &name,
-                "AWS::SageMaker::EndpointConfig",
-                tags,
-            );
-            d.field(0, "EndpointConfigName", &name);
+            let (mut d, meta) =
+                described(scope, &ENDPOINT_CONFIG, o.endpoint_config_arn(), &name).await;
             let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
             let at = d.block(0, "ProductionVariants");
             let variants = o
@@ -450,6 +449,13 @@ async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointCon
     .await
 }
 
+const ENDPOINT: Kind = Kind {
+    operation: "DescribeEndpoint",
+    source_type: "AWS::SageMaker::Endpoint",
+    arn_type: "endpoint",
+    name_key: "EndpointName",
+};
+
 async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
     list_then_describe(
         scope,
@@ -462,7 +468,7 @@ async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
             .send()
             .try_collect(),
         |s| s.endpoint_name(),
-        "DescribeEndpoint",
+        ENDPOINT.operation,
         |name| {
             scope
                 .sagemaker()
@@ -471,14 +477,7 @@ async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
                 .send()
         },
         |name, o| async move {
-            let arn = o
-                .endpoint_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeEndpoint");
-            let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::Endpoint", tags);
-            d.field(0, "EndpointName", &name);
+            let (mut d, meta) = described(scope, &ENDPOINT, o.endpoint_arn(), &name).await;
             let endpoint_config = match o.endpoint_config_name() {
                 Some(c) => Value::set(Ref::new(c), d.field(0, "EndpointConfigName", c)),
                 None => Value::unknown("the API response has no EndpointConfigName", d.header()),
@@ -495,6 +494,13 @@ async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
     .await
 }
 
+const DOMAIN: Kind = Kind {
+    operation: "DescribeDomain",
+    source_type: "AWS::SageMaker::Domain",
+    arn_type: "domain",
+    name_key: "DomainId",
+};
+
 async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
     list_then_describe(
         scope,
@@ -507,18 +513,11 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
             .send()
             .try_collect(),
         |s| s.domain_id(),
-        "DescribeDomain",
+        DOMAIN.operation,
         |id| scope.sagemaker().describe_domain().domain_id(id).send(),
         |id, o| async move {
-            let arn = o
-                .domain_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("domain/{id}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeDomain");
+            let (mut d, mut meta) = described(scope, &DOMAIN, o.domain_arn(), &id).await;
             let header = d.header();
-            let mut meta = meta(scope, &mut d, &arn, &id, "AWS::SageMaker::Domain", tags);
-            d.field(0, "DomainId", &id);
             if let Some(name) = o.domain_name() {
                 d.field(0, "DomainName", name);
                 meta.aliases.push(name.to_string());
@@ -577,6 +576,13 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
     .await
 }
 
+const TRAINING_JOB: Kind = Kind {
+    operation: "DescribeTrainingJob",
+    source_type: "AWS::SageMaker::TrainingJob",
+    arn_type: "training-job",
+    name_key: "TrainingJobName",
+};
+
 async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFile, TrainingJob)> {
     list_then_describe(
         scope,
@@ -590,7 +596,7 @@ async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFil
             .send()
             .try_collect(),
         |s| s.training_job_name(),
-        "DescribeTrainingJob",
+        TRAINING_JOB.operation,
         |name| {
             scope
                 .sagemaker()
@@ -599,22 +605,8 @@ async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFil
                 .send()
         },
         |name, o| async move {
-            let arn = o
-                .training_job_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("training-job/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeTrainingJob");
+            let (mut d, meta) = described(scope, &TRAINING_JOB, o.training_job_arn(), &name).await;
             let header = d.header();
-            let meta = meta(
-                scope,
-                &mut d,
-                &arn,
-                &name,
-                "AWS::SageMaker::TrainingJob",
-                tags,
-            );
-            d.field(0, "TrainingJobName", &name);
             let enable_network_isolation = flag(
                 &mut d,
                 0,
@@ -665,6 +657,13 @@ async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFil
     .await
 }
 
+const PROCESSING_JOB: Kind = Kind {
+    operation: "DescribeProcessingJob",
+    source_type: "AWS::SageMaker::ProcessingJob",
+    arn_type: "processing-job",
+    name_key: "ProcessingJobName",
+};
+
 async fn collect_processing_jobs(
     scope: &Scope,
     since: DateTime,
@@ -681,7 +680,7 @@ async fn collect_processing_jobs(
             .send()
             .try_collect(),
         |s| s.processing_job_name(),
-        "DescribeProcessingJob",
+        PROCESSING_JOB.operation,
         |name| {
             scope
                 .sagemaker()
@@ -690,22 +689,9 @@ async fn collect_processing_jobs(
                 .send()
         },
         |name, o| async move {
-            let arn = o
-                .processing_job_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("processing-job/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeProcessingJob");
+            let (mut d, meta) =
+                described(scope, &PROCESSING_JOB, o.processing_job_arn(), &name).await;
             let header = d.header();
-            let meta = meta(
-                scope,
-                &mut d,
-                &arn,
-                &name,
-                "AWS::SageMaker::ProcessingJob",
-                tags,
-            );
-            d.field(0, "ProcessingJobName", &name);
             let nc = o.network_config().map(|c| Network {
                 isolation: c.enable_network_isolation(),
                 encryption: c.enable_inter_container_traffic_encryption(),
@@ -765,7 +751,7 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .send()
                 .try_collect(),
             |s| s.monitoring_job_definition_name(),
-            "DescribeDataQualityJobDefinition",
+            Monitoring::DATA_QUALITY.named.operation,
             |name| {
                 scope
                     .sagemaker()
@@ -794,7 +780,7 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .send()
                 .try_collect(),
             |s| s.monitoring_job_definition_name(),
-            "DescribeModelQualityJobDefinition",
+            Monitoring::MODEL_QUALITY.named.operation,
             |name| {
                 scope
                     .sagemaker()
@@ -823,7 +809,7 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .send()
                 .try_collect(),
             |s| s.monitoring_job_definition_name(),
-            "DescribeModelBiasJobDefinition",
+            Monitoring::MODEL_BIAS.named.operation,
             |name| {
                 scope
                     .sagemaker()
@@ -852,7 +838,7 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .send()
                 .try_collect(),
             |s| s.monitoring_job_definition_name(),
-            "DescribeModelExplainabilityJobDefinition",
+            Monitoring::MODEL_EXPLAINABILITY.named.operation,
             |name| {
                 scope
                     .sagemaker()
@@ -881,7 +867,7 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .send()
                 .try_collect(),
             |s| s.monitoring_schedule_name(),
-            "DescribeMonitoringSchedule",
+            Monitoring::SCHEDULE.named.operation,
             |name| {
                 scope
                     .sagemaker()
@@ -909,48 +895,54 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
 /// What tells the monitoring kinds apart in the model and in the synthesized text.
 struct Monitoring {
     kind: MonitoringKind,
-    operation: &'static str,
-    source_type: &'static str,
-    /// The ARN's resource type, and the key naming the resource in its description.
-    arn_type: &'static str,
-    name_key: &'static str,
+    named: Kind,
 }
 
 impl Monitoring {
     const DATA_QUALITY: Monitoring = Monitoring {
         kind: MonitoringKind::DataQuality,
-        operation: "DescribeDataQualityJobDefinition",
-        source_type: "AWS::SageMaker::DataQualityJobDefinition",
-        arn_type: "data-quality-job-definition",
-        name_key: "JobDefinitionName",
+        named: Kind {
+            operation: "DescribeDataQualityJobDefinition",
+            source_type: "AWS::SageMaker::DataQualityJobDefinition",
+            arn_type: "data-quality-job-definition",
+            name_key: "JobDefinitionName",
+        },
     };
     const MODEL_QUALITY: Monitoring = Monitoring {
         kind: MonitoringKind::ModelQuality,
-        operation: "DescribeModelQualityJobDefinition",
-        source_type: "AWS::SageMaker::ModelQualityJobDefinition",
-        arn_type: "model-quality-job-definition",
-        name_key: "JobDefinitionName",
+        named: Kind {
+            operation: "DescribeModelQualityJobDefinition",
+            source_type: "AWS::SageMaker::ModelQualityJobDefinition",
+            arn_type: "model-quality-job-definition",
+            name_key: "JobDefinitionName",
+        },
     };
     const MODEL_BIAS: Monitoring = Monitoring {
         kind: MonitoringKind::ModelBias,
-        operation: "DescribeModelBiasJobDefinition",
-        source_type: "AWS::SageMaker::ModelBiasJobDefinition",
-        arn_type: "model-bias-job-definition",
-        name_key: "JobDefinitionName",
+        named: Kind {
+            operation: "DescribeModelBiasJobDefinition",
+            source_type: "AWS::SageMaker::ModelBiasJobDefinition",
+            arn_type: "model-bias-job-definition",
+            name_key: "JobDefinitionName",
+        },
     };
     const MODEL_EXPLAINABILITY: Monitoring = Monitoring {
         kind: MonitoringKind::ModelExplainability,
-        operation: "DescribeModelExplainabilityJobDefinition",
-        source_type: "AWS::SageMaker::ModelExplainabilityJobDefinition",
-        arn_type: "model-explainability-job-definition",
-        name_key: "JobDefinitionName",
+        named: Kind {
+            operation: "DescribeModelExplainabilityJobDefinition",
+            source_type: "AWS::SageMaker::ModelExplainabilityJobDefinition",
+            arn_type: "model-explainability-job-definition",
+            name_key: "JobDefinitionName",
+        },
     };
     const SCHEDULE: Monitoring = Monitoring {
         kind: MonitoringKind::Schedule,
-        operation: "DescribeMonitoringSchedule",
-        source_type: "AWS::SageMaker::MonitoringSchedule",
-        arn_type: "monitoring-schedule",
-        name_key: "MonitoringScheduleName",
+        named: Kind {
+            operation: "DescribeMonitoringSchedule",
+            source_type: "AWS::SageMaker::MonitoringSchedule",
+            arn_type: "monitoring-schedule",
+            name_key: "MonitoringScheduleName",
+        },
     };
 }
 
@@ -961,14 +953,8 @@ async fn monitoring_job(
     arn: Option<&str>,
     nc: Option<Network<'_>>,
 ) -> Option<(SourceFile, MonitoringJob)> {
-    let arn = arn
-        .map(str::to_string)
-        .unwrap_or_else(|| scope.arn(SERVICE, &format!("{}/{name}", kind.arn_type)));
-    let tags = list_tags(scope, &arn).await;
-    let mut d = doc(scope, &arn, kind.operation);
+    let (mut d, meta) = described(scope, &kind.named, arn, &name).await;
     let header = d.header();
-    let meta = meta(scope, &mut d, &arn, &name, kind.source_type, tags);
-    d.field(0, kind.name_key, &name);
     let network = network_config(&mut d, &header, nc);
     Some((
         d.finish(),

@@ -560,6 +560,16 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
                 d.block(0, "DefaultUserSettings");
                 refs(&mut d, 1, "SecurityGroups", groups)
             };
+            let space_groups = o
+                .default_space_settings()
+                .map(|s| s.security_groups())
+                .unwrap_or_default();
+            let default_space_security_groups = if space_groups.is_empty() {
+                Value::default_value(Vec::new(), header.clone())
+            } else {
+                d.block(0, "DefaultSpaceSettings");
+                refs(&mut d, 1, "SecurityGroups", space_groups)
+            };
             Some((
                 d.finish(),
                 Domain {
@@ -569,6 +579,7 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
                     vpc,
                     subnets,
                     security_groups,
+                    default_space_security_groups,
                 },
             ))
         },

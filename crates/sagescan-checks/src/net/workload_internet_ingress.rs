@@ -211,6 +211,8 @@ pub(crate) fn noun(kind: WorkloadKind) -> &'static str {
         WorkloadKind::Notebook => "notebook",
         WorkloadKind::Hosting => "model",
         WorkloadKind::Studio => "Studio domain",
+        WorkloadKind::StudioUser => "Studio user profile",
+        WorkloadKind::StudioSpace => "Studio space",
         WorkloadKind::Training => "training job",
         WorkloadKind::Processing => "processing job",
         WorkloadKind::Monitoring => "monitoring job",

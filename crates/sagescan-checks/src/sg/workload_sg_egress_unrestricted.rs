@@ -103,7 +103,8 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
 #[cfg(test)]
 mod tests {
     use super::CHECK;
-    use crate::testing::{lines, outcomes, verdicts};
+    use crate::net::workload_internet_egress_uninspected as net101;
+    use crate::testing::{lines, load_fixture, outcomes, run_on, verdicts};
 
     #[test]
     fn https_egress_passes_and_unattached_groups_are_not_judged() {
@@ -146,5 +147,34 @@ mod tests {
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].1, "inconclusive");
         assert!(got[0].2.contains("var.egress_protocol"), "{}", got[0].2);
+    }
+
+    /// Issue #7: a group attached only through a Studio user profile's settings is a
+    /// workload group too, judged at its own rule.
+    #[test]
+    fn a_group_a_user_profile_adds_to_a_tight_domain_is_judged() {
+        let model = load_fixture(&net101::CHECK, "studio_profile.tf");
+        assert_eq!(
+            run_on(&CHECK, &model),
+            [
+                // The shared space's groups are not documented: never a pass.
+                (
+                    "aws_sagemaker_space.team".into(),
+                    "inconclusive",
+                    "cannot tell: the workload's security groups is unknown (the domain sets \
+                     no DefaultSpaceSettings.SecurityGroups, and AWS does not document which \
+                     groups a shared space then has)"
+                        .into()
+                ),
+                (
+                    "aws_security_group.open".into(),
+                    "fail",
+                    "SageMaker security group allows all egress to the internet: \
+                     egress all traffic to 0.0.0.0/0 (line 79)"
+                        .into()
+                ),
+                ("aws_security_group.studio".into(), "pass", String::new()),
+            ]
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! SageMaker of one region: models, notebook instances, endpoint configurations and
-//! endpoints, Studio domains, model-monitoring job definitions and schedules, and the
-//! training and processing jobs created in the last `job_days` days, mapped into the model
-//! with their tags.
+//! endpoints, Studio domains with their user profiles and spaces, model-monitoring job
+//! definitions and schedules, and the training and processing jobs created in the last
+//! `job_days` days, mapped into the model with their tags.
 //!
 //! SageMaker lists return summaries only, so each resource is listed (paginated to the end)
 //! and then described, the describes running concurrently within the scope's bound
@@ -32,12 +32,25 @@ pub(crate) async fn collect(scope: &Scope, job_days: u32, out: &mut Model) {
             .unwrap_or_default()
             - i64::from(job_days) * 86_400,
     );
-    let (models, notebooks, configs, endpoints, domains, training, processing, monitoring) = tokio::join!(
+    let (
+        models,
+        notebooks,
+        configs,
+        endpoints,
+        domains,
+        profiles,
+        spaces,
+        training,
+        processing,
+        monitoring,
+    ) = tokio::join!(
         collect_models(scope),
         collect_notebooks(scope),
         collect_endpoint_configs(scope),
         collect_endpoints(scope),
         collect_domains(scope),
+        collect_user_profiles(scope),
+        collect_spaces(scope),
         collect_training_jobs(scope, since),
         collect_processing_jobs(scope, since),
         collect_monitoring(scope),
@@ -47,6 +60,8 @@ pub(crate) async fn collect(scope: &Scope, job_days: u32, out: &mut Model) {
     append(out, configs, |m, r| m.endpoint_configs.push(r));
     append(out, endpoints, |m, r| m.endpoints.push(r));
     append(out, domains, |m, r| m.domains.push(r));
+    append(out, profiles, |m, r| m.user_profiles.push(r));
+    append(out, spaces, |m, r| m.spaces.push(r));
     append(out, training, |m, r| m.training_jobs.push(r));
     append(out, processing, |m, r| m.processing_jobs.push(r));
     append(out, monitoring, |m, r| m.monitoring_jobs.push(r));
@@ -60,8 +75,9 @@ fn append<R>(out: &mut Model, items: Vec<(SourceFile, R)>, push: impl Fn(&mut Mo
 }
 
 /// The pattern of every SageMaker type: one listing, paginated to the end; then one
-/// describe per listed name, concurrently within the scope's bound; then `map` of each
-/// description into the model. A failed listing or describe is a gap of the scope (the
+/// describe per listed name (`name_of`: the name, or a key the describe splits, such as a
+/// profile's `DomainId/UserProfileName`), concurrently within the scope's bound; then `map`
+/// of each description into the model. A failed listing or describe is a gap of the scope (the
 /// resource is missing, and the checks of the scope inconclusive); `map` may drop a
 /// resource that adds nothing of its own.
 ///
@@ -71,7 +87,7 @@ async fn list_then_describe<S, D, Out, E1, R1, E2, R2, DF, MF>(
     scope: &Scope,
     list_operation: &str,
     list: impl Future<Output = Result<Vec<S>, SdkError<E1, R1>>>,
-    name_of: impl Fn(&S) -> Option<&str>,
+    name_of: impl Fn(&S) -> Option<String>,
     describe_operation: &str,
     describe: impl Fn(&str) -> DF,
     map: impl Fn(String, D) -> MF,
@@ -88,15 +104,12 @@ where
         return Vec::new();
     };
     let (describe, map) = (&describe, &map);
-    let described = listed
-        .iter()
-        .filter_map(|s| name_of(s).map(str::to_string))
-        .map(|name| async move {
-            let o = scope
-                .call(SERVICE, describe_operation, describe(&name))
-                .await?;
-            map(name, o).await
-        });
+    let described = listed.iter().filter_map(&name_of).map(|name| async move {
+        let o = scope
+            .call(SERVICE, describe_operation, describe(&name))
+            .await?;
+        map(name, o).await
+    });
     join_all(described).await.into_iter().flatten().collect()
 }
 
@@ -222,7 +235,7 @@ async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)>
             .items()
             .send()
             .try_collect(),
-        |s| s.notebook_instance_name(),
+        |s| s.notebook_instance_name().map(str::to_string),
         NOTEBOOK_INSTANCE.operation,
         |name| {
             scope
@@ -309,7 +322,7 @@ async fn collect_models(scope: &Scope) -> Vec<(SourceFile, sagescan_model::sagem
             .items()
             .send()
             .try_collect(),
-        |s| s.model_name(),
+        |s| s.model_name().map(str::to_string),
         MODEL.operation,
         |name| scope.sagemaker().describe_model().model_name(name).send(),
         |name, o| async move {
@@ -399,7 +412,7 @@ async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointCon
             .items()
             .send()
             .try_collect(),
-        |s| s.endpoint_config_name(),
+        |s| s.endpoint_config_name().map(str::to_string),
         ENDPOINT_CONFIG.operation,
         |name| {
             scope
@@ -467,7 +480,7 @@ async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
             .items()
             .send()
             .try_collect(),
-        |s| s.endpoint_name(),
+        |s| s.endpoint_name().map(str::to_string),
         ENDPOINT.operation,
         |name| {
             scope
@@ -512,7 +525,7 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
             .items()
             .send()
             .try_collect(),
-        |s| s.domain_id(),
+        |s| s.domain_id().map(str::to_string),
         DOMAIN.operation,
         |id| scope.sagemaker().describe_domain().domain_id(id).send(),
         |id, o| async move {
@@ -594,6 +607,157 @@ const TRAINING_JOB: Kind = Kind {
     name_key: "TrainingJobName",
 };
 
+const USER_PROFILE: Kind = Kind {
+    operation: "DescribeUserProfile",
+    source_type: "AWS::SageMaker::UserProfile",
+    arn_type: "user-profile",
+    name_key: "DomainId/UserProfileName",
+};
+
+/// `DomainId/Name`: profiles and spaces are named within their domain, and described by
+/// both. It is also their ARN's resource id, and the key spaces name their owner by.
+fn in_domain(domain: Option<&str>, name: Option<&str>) -> Option<String> {
+    Some(format!("{}/{}", domain?, name?))
+}
+
+/// Splits a key made by [`in_domain`] (domain ids hold no `/`).
+fn domain_and_name(key: &str) -> (&str, &str) {
+    key.split_once('/').unwrap_or((key, ""))
+}
+
+/// Studio user profiles, listed region-wide (`ListUserProfiles` without `DomainIdEquals`
+/// lists every domain's).
+async fn collect_user_profiles(scope: &Scope) -> Vec<(SourceFile, UserProfile)> {
+    list_then_describe(
+        scope,
+        "ListUserProfiles",
+        scope
+            .sagemaker()
+            .list_user_profiles()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| in_domain(s.domain_id(), s.user_profile_name()),
+        USER_PROFILE.operation,
+        |key| {
+            let (domain, name) = domain_and_name(key);
+            scope
+                .sagemaker()
+                .describe_user_profile()
+                .domain_id(domain)
+                .user_profile_name(name)
+                .send()
+        },
+        |key, o| async move {
+            let (mut d, meta) = described(scope, &USER_PROFILE, o.user_profile_arn(), &key).await;
+            let header = d.header();
+            let domain = Value::set(
+                Ref::new(domain_and_name(&key).0),
+                d.field(0, "DomainId", domain_and_name(&key).0),
+            );
+            let groups = o
+                .user_settings()
+                .map(|s| s.security_groups())
+                .unwrap_or_default();
+            let security_groups = if groups.is_empty() {
+                Value::default_value(Vec::new(), header)
+            } else {
+                d.block(0, "UserSettings");
+                refs(&mut d, 1, "SecurityGroups", groups)
+            };
+            Some((
+                d.finish(),
+                UserProfile {
+                    meta,
+                    domain,
+                    security_groups,
+                },
+            ))
+        },
+    )
+    .await
+}
+
+const SPACE: Kind = Kind {
+    operation: "DescribeSpace",
+    source_type: "AWS::SageMaker::Space",
+    arn_type: "space",
+    name_key: "DomainId/SpaceName",
+};
+
+/// Studio spaces, listed region-wide like the profiles.
+async fn collect_spaces(scope: &Scope) -> Vec<(SourceFile, Space)> {
+    list_then_describe(
+        scope,
+        "ListSpaces",
+        scope
+            .sagemaker()
+            .list_spaces()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| in_domain(s.domain_id(), s.space_name()),
+        SPACE.operation,
+        |key| {
+            let (domain, name) = domain_and_name(key);
+            scope
+                .sagemaker()
+                .describe_space()
+                .domain_id(domain)
+                .space_name(name)
+                .send()
+        },
+        |key, o| async move {
+            let (mut d, meta) = described(scope, &SPACE, o.space_arn(), &key).await;
+            let header = d.header();
+            let domain_id = domain_and_name(&key).0;
+            let domain = Value::set(Ref::new(domain_id), d.field(0, "DomainId", domain_id));
+            let sharing_type = match o.space_sharing_settings().and_then(|s| s.sharing_type()) {
+                Some(t) => {
+                    d.block(0, "SpaceSharingSettings");
+                    let at = d.field(1, "SharingType", t.as_str());
+                    match SharingType::parse(t.as_str()) {
+                        Some(t) => Value::set(t, at),
+                        None => Value::unknown(
+                            format!("SharingType {} is not modelled", t.as_str()),
+                            at,
+                        ),
+                    }
+                }
+                None => Value::unknown(
+                    "the API response has no SpaceSharingSettings, and AWS documents no default",
+                    header.clone(),
+                ),
+            };
+            let owner = match o
+                .ownership_settings()
+                .and_then(|s| s.owner_user_profile_name())
+            {
+                Some(owner) => {
+                    d.block(0, "OwnershipSettings");
+                    Value::set(
+                        in_domain(Some(domain_id), Some(owner)).map(Ref::new),
+                        d.field(1, "OwnerUserProfileName", owner),
+                    )
+                }
+                None => Value::default_value(None, header),
+            };
+            Some((
+                d.finish(),
+                Space {
+                    meta,
+                    domain,
+                    sharing_type,
+                    owner,
+                },
+            ))
+        },
+    )
+    .await
+}
+
 async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFile, TrainingJob)> {
     list_then_describe(
         scope,
@@ -606,7 +770,7 @@ async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFil
             .items()
             .send()
             .try_collect(),
-        |s| s.training_job_name(),
+        |s| s.training_job_name().map(str::to_string),
         TRAINING_JOB.operation,
         |name| {
             scope
@@ -690,7 +854,7 @@ async fn collect_processing_jobs(
             .items()
             .send()
             .try_collect(),
-        |s| s.processing_job_name(),
+        |s| s.processing_job_name().map(str::to_string),
         PROCESSING_JOB.operation,
         |name| {
             scope
@@ -761,7 +925,7 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .items()
                 .send()
                 .try_collect(),
-            |s| s.monitoring_job_definition_name(),
+            |s| s.monitoring_job_definition_name().map(str::to_string),
             Monitoring::DATA_QUALITY.named.operation,
             |name| {
                 scope
@@ -790,7 +954,7 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .items()
                 .send()
                 .try_collect(),
-            |s| s.monitoring_job_definition_name(),
+            |s| s.monitoring_job_definition_name().map(str::to_string),
             Monitoring::MODEL_QUALITY.named.operation,
             |name| {
                 scope
@@ -819,7 +983,7 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .items()
                 .send()
                 .try_collect(),
-            |s| s.monitoring_job_definition_name(),
+            |s| s.monitoring_job_definition_name().map(str::to_string),
             Monitoring::MODEL_BIAS.named.operation,
             |name| {
                 scope
@@ -848,7 +1012,7 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .items()
                 .send()
                 .try_collect(),
-            |s| s.monitoring_job_definition_name(),
+            |s| s.monitoring_job_definition_name().map(str::to_string),
             Monitoring::MODEL_EXPLAINABILITY.named.operation,
             |name| {
                 scope
@@ -877,7 +1041,7 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .items()
                 .send()
                 .try_collect(),
-            |s| s.monitoring_schedule_name(),
+            |s| s.monitoring_schedule_name().map(str::to_string),
             Monitoring::SCHEDULE.named.operation,
             |name| {
                 scope

@@ -9,8 +9,8 @@ use sagescan_reach::{Admitted, Answer, Decision, Destination, Direction, Hop};
 
 crate::check! {
     /// ## What it checks
-    /// Every SageMaker workload (notebook instance, model, Studio domain, training,
-    /// processing or monitoring job) that can open a connection to some internet address,
+    /// Every SageMaker workload (notebook instance, model, Studio domain, user profile or
+    /// space, training, processing or monitoring job) that can open a connection to some internet address,
     /// on some protocol and port, along a path where no AWS Network Firewall inspects the
     /// traffic statefully. The reachability engine follows the workload's security groups,
     /// network ACLs (both ways), route tables, NAT and internet gateways and firewall

@@ -8,8 +8,8 @@ use sagescan_reach::{Answer, Decision, Destination, Direction, Verdict};
 
 crate::check! {
     /// ## What it checks
-    /// Whether a SageMaker workload (notebook instance, model, Studio domain, training,
-    /// processing or monitoring job) can be reached from the internet: the reachability
+    /// Whether a SageMaker workload (notebook instance, model, Studio domain, user profile
+    /// or space, training, processing or monitoring job) can be reached from the internet: the reachability
     /// engine walks a connection opened from any public address towards the workload's
     /// network interfaces — an internet gateway attached to the VPC, a public address on
     /// the interface, the subnet's network ACL (in, and out again for the reply on the

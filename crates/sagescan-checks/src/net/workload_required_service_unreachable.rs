@@ -20,7 +20,7 @@ crate::check! {
     /// - models, training, processing and monitoring jobs: **S3**, for the data and model
     ///   artifacts SageMaker itself downloads and uploads through the job's subnets — with
     ///   network isolation too, which stops only the container's own calls;
-    /// - Studio domains in `VpcOnly` mode: the **SageMaker API** (`sagemaker.api`), the
+    /// - Studio domains in `VpcOnly` mode, their user profiles and spaces: the **SageMaker API** (`sagemaker.api`), the
     ///   **SageMaker Runtime** (`sagemaker.runtime`), **STS**, **CloudWatch Logs** (`logs`)
     ///   and **S3**.
     ///

@@ -11,6 +11,10 @@ crate::check! {
     /// 1–65535. HTTPS to the world (TCP 443), e.g. through a NAT gateway and a Network
     /// Firewall allow-list, is not reported.
     ///
+    /// A Studio user profile's apps carry its domain's default groups and the profile's
+    /// own (AWS aggregates them), a shared space the domain's default space groups, a
+    /// private space its owner's: a group a profile adds is judged like the domain's.
+    ///
     /// ## Why it matters
     /// The security group is the workload's own egress filter. Allowing everything out
     /// leaves exfiltration control to routing and the firewall alone, and opens paths they

@@ -1,7 +1,7 @@
 //! SageMaker of one region: models, notebook instances, endpoint configurations and
-//! endpoints, Studio domains, model-monitoring job definitions and schedules, and the
-//! training and processing jobs created in the last `job_days` days, mapped into the model
-//! with their tags.
+//! endpoints, Studio domains with their user profiles and spaces, model-monitoring job
+//! definitions and schedules, and the training and processing jobs created in the last
+//! `job_days` days, mapped into the model with their tags.
 //!
 //! SageMaker lists return summaries only, so each resource is listed (paginated to the end)
 //! and then described, the describes running concurrently within the scope's bound
@@ -32,12 +32,25 @@ pub(crate) async fn collect(scope: &Scope, job_days: u32, out: &mut Model) {
             .unwrap_or_default()
             - i64::from(job_days) * 86_400,
     );
-    let (models, notebooks, configs, endpoints, domains, training, processing, monitoring) = tokio::join!(
+    let (
+        models,
+        notebooks,
+        configs,
+        endpoints,
+        domains,
+        profiles,
+        spaces,
+        training,
+        processing,
+        monitoring,
+    ) = tokio::join!(
         collect_models(scope),
         collect_notebooks(scope),
         collect_endpoint_configs(scope),
         collect_endpoints(scope),
         collect_domains(scope),
+        collect_user_profiles(scope),
+        collect_spaces(scope),
         collect_training_jobs(scope, since),
         collect_processing_jobs(scope, since),
         collect_monitoring(scope),
@@ -47,6 +60,8 @@ pub(crate) async fn collect(scope: &Scope, job_days: u32, out: &mut Model) {
     append(out, configs, |m, r| m.endpoint_configs.push(r));
     append(out, endpoints, |m, r| m.endpoints.push(r));
     append(out, domains, |m, r| m.domains.push(r));
+    append(out, profiles, |m, r| m.user_profiles.push(r));
+    append(out, spaces, |m, r| m.spaces.push(r));
     append(out, training, |m, r| m.training_jobs.push(r));
     append(out, processing, |m, r| m.processing_jobs.push(r));
     append(out, monitoring, |m, r| m.monitoring_jobs.push(r));
@@ -60,8 +75,9 @@ fn append<R>(out: &mut Model, items: Vec<(SourceFile, R)>, push: impl Fn(&mut Mo
 }
 
 /// The pattern of every SageMaker type: one listing, paginated to the end; then one
-/// describe per listed name, concurrently within the scope's bound; then `map` of each
-/// description into the model. A failed listing or describe is a gap of the scope (the
+/// describe per listed name (`name_of`: the name, or a key the describe splits, such as a
+/// profile's `DomainId/UserProfileName`), concurrently within the scope's bound; then `map`
+/// of each description into the model. A failed listing or describe is a gap of the scope (the
 /// resource is missing, and the checks of the scope inconclusive); `map` may drop a
 /// resource that adds nothing of its own.
 ///
@@ -71,7 +87,7 @@ async fn list_then_describe<S, D, Out, E1, R1, E2, R2, DF, MF>(
     scope: &Scope,
     list_operation: &str,
     list: impl Future<Output = Result<Vec<S>, SdkError<E1, R1>>>,
-    name_of: impl Fn(&S) -> Option<&str>,
+    name_of: impl Fn(&S) -> Option<String>,
     describe_operation: &str,
     describe: impl Fn(&str) -> DF,
     map: impl Fn(String, D) -> MF,
@@ -88,31 +104,38 @@ where
         return Vec::new();
     };
     let (describe, map) = (&describe, &map);
-    let described = listed
-        .iter()
-        .filter_map(|s| name_of(s).map(str::to_string))
-        .map(|name| async move {
-            let o = scope
-                .call(SERVICE, describe_operation, describe(&name))
-                .await?;
-            map(name, o).await
-        });
+    let described = listed.iter().filter_map(&name_of).map(|name| async move {
+        let o = scope
+            .call(SERVICE, describe_operation, describe(&name))
+            .await?;
+        map(name, o).await
+    });
     join_all(described).await.into_iter().flatten().collect()
 }
 
-fn doc(scope: &Scope, arn: &str, operation: &str) -> Doc {
-    Doc::new(arn, SERVICE, operation, &scope.account, &scope.region)
+/// How one SageMaker type is named in its ARN, its synthesized text and the model.
+struct Kind {
+    /// The describe operation, named in the text's header.
+    operation: &'static str,
+    /// The CloudFormation type: the resource kind reports name, whatever the source.
+    source_type: &'static str,
+    /// The ARN's resource type, for the ARN built when an answer lacks one.
+    arn_type: &'static str,
+    /// The key naming the resource in its description.
+    name_key: &'static str,
 }
 
-fn meta(
-    scope: &Scope,
-    d: &mut Doc,
-    arn: &str,
-    name: &str,
-    source_type: &str,
-    tags: Option<Vec<sm::Tag>>,
-) -> Meta {
-    let mut meta = Meta::new(arn, source_type, scope.config, d.header());
+/// What every description starts with: its ARN (the answer's, or one built from the name),
+/// its tags (one `ListTags`), and the synthesized text opened by the header, the tags and
+/// the name. Returns the text, to which the caller adds the type's own fields, and the
+/// resource's identity.
+async fn described(scope: &Scope, kind: &Kind, arn: Option<&str>, name: &str) -> (Doc, Meta) {
+    let arn = arn
+        .map(str::to_string)
+        .unwrap_or_else(|| scope.arn(SERVICE, &format!("{}/{name}", kind.arn_type)));
+    let tags = list_tags(scope, &arn).await;
+    let mut d = Doc::new(&arn, SERVICE, kind.operation, &scope.account, &scope.region);
+    let mut meta = Meta::new(&arn, kind.source_type, scope.config, d.header());
     meta.aliases.push(name.to_string());
     meta.tags = match tags {
         None => Value::unknown("sagemaker:ListTags could not be read", d.header()),
@@ -128,7 +151,8 @@ fn meta(
             Value::set(map, at)
         }
     };
-    meta
+    d.field(0, kind.name_key, name);
+    (d, meta)
 }
 
 /// A resource's tags. SageMaker describes carry none, so this is one `ListTags` (paginated)
@@ -193,6 +217,13 @@ fn vpc_config(d: &mut Doc, indent: usize, vc: Option<&sm::VpcConfig>) -> Value<O
     }
 }
 
+const NOTEBOOK_INSTANCE: Kind = Kind {
+    operation: "DescribeNotebookInstance",
+    source_type: "AWS::SageMaker::NotebookInstance",
+    arn_type: "notebook-instance",
+    name_key: "NotebookInstanceName",
+};
+
 async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)> {
     list_then_describe(
         scope,
@@ -204,8 +235,8 @@ async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)>
             .items()
             .send()
             .try_collect(),
-        |s| s.notebook_instance_name(),
-        "DescribeNotebookInstance",
+        |s| s.notebook_instance_name().map(str::to_string),
+        NOTEBOOK_INSTANCE.operation,
         |name| {
             scope
                 .sagemaker()
@@ -214,22 +245,9 @@ async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)>
                 .send()
         },
         |name, o| async move {
-            let arn = o
-                .notebook_instance_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("notebook-instance/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeNotebookInstance");
+            let (mut d, meta) =
+                described(scope, &NOTEBOOK_INSTANCE, o.notebook_instance_arn(), &name).await;
             let header = d.header();
-            let meta = meta(
-                scope,
-                &mut d,
-                &arn,
-                &name,
-                "AWS::SageMaker::NotebookInstance",
-                tags,
-            );
-            d.field(0, "NotebookInstanceName", &name);
             let toggle =
                 |d: &mut Doc, key: &str, v: Option<&str>| match v.map(|s| (s, Toggle::parse(s))) {
                     Some((_, Some(t))) => Value::set(t, d.field(0, key, t.as_str())),
@@ -286,6 +304,13 @@ async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)>
     .await
 }
 
+const MODEL: Kind = Kind {
+    operation: "DescribeModel",
+    source_type: "AWS::SageMaker::Model",
+    arn_type: "model",
+    name_key: "ModelName",
+};
+
 async fn collect_models(scope: &Scope) -> Vec<(SourceFile, sagescan_model::sagemaker::Model)> {
     list_then_describe(
         scope,
@@ -297,19 +322,12 @@ async fn collect_models(scope: &Scope) -> Vec<(SourceFile, sagescan_model::sagem
             .items()
             .send()
             .try_collect(),
-        |s| s.model_name(),
-        "DescribeModel",
+        |s| s.model_name().map(str::to_string),
+        MODEL.operation,
         |name| scope.sagemaker().describe_model().model_name(name).send(),
         |name, o| async move {
-            let arn = o
-                .model_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("model/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeModel");
+            let (mut d, meta) = described(scope, &MODEL, o.model_arn(), &name).await;
             let header = d.header();
-            let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::Model", tags);
-            d.field(0, "ModelName", &name);
             let enable_network_isolation = flag(
                 &mut d,
                 0,
@@ -376,6 +394,13 @@ async fn collect_models(scope: &Scope) -> Vec<(SourceFile, sagescan_model::sagem
     .await
 }
 
+const ENDPOINT_CONFIG: Kind = Kind {
+    operation: "DescribeEndpointConfig",
+    source_type: "AWS::SageMaker::EndpointConfig",
+    arn_type: "endpoint-config",
+    name_key: "EndpointConfigName",
+};
+
 async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointConfig)> {
     list_then_describe(
         scope,
@@ -387,8 +412,8 @@ async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointCon
             .items()
             .send()
             .try_collect(),
-        |s| s.endpoint_config_name(),
-        "DescribeEndpointConfig",
+        |s| s.endpoint_config_name().map(str::to_string),
+        ENDPOINT_CONFIG.operation,
         |name| {
             scope
                 .sagemaker()
@@ -397,21 +422,8 @@ async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointCon
                 .send()
         },
         |name, o| async move {
-            let arn = o
-                .endpoint_config_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint-config/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeEndpointConfig");
-            let meta = meta(
-                scope,
-                &mut d,
-                &arn,
-                &name,
-                "AWS::SageMaker::EndpointConfig",
-                tags,
-            );
-            d.field(0, "EndpointConfigName", &name);
+            let (mut d, meta) =
+                described(scope, &ENDPOINT_CONFIG, o.endpoint_config_arn(), &name).await;
             let kms_key_id = opt_string(&mut d, "KmsKeyId", o.kms_key_id());
             let at = d.block(0, "ProductionVariants");
             let variants = o
@@ -450,6 +462,13 @@ async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointCon
     .await
 }
 
+const ENDPOINT: Kind = Kind {
+    operation: "DescribeEndpoint",
+    source_type: "AWS::SageMaker::Endpoint",
+    arn_type: "endpoint",
+    name_key: "EndpointName",
+};
+
 async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
     list_then_describe(
         scope,
@@ -461,8 +480,8 @@ async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
             .items()
             .send()
             .try_collect(),
-        |s| s.endpoint_name(),
-        "DescribeEndpoint",
+        |s| s.endpoint_name().map(str::to_string),
+        ENDPOINT.operation,
         |name| {
             scope
                 .sagemaker()
@@ -471,14 +490,7 @@ async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
                 .send()
         },
         |name, o| async move {
-            let arn = o
-                .endpoint_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("endpoint/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeEndpoint");
-            let meta = meta(scope, &mut d, &arn, &name, "AWS::SageMaker::Endpoint", tags);
-            d.field(0, "EndpointName", &name);
+            let (mut d, meta) = described(scope, &ENDPOINT, o.endpoint_arn(), &name).await;
             let endpoint_config = match o.endpoint_config_name() {
                 Some(c) => Value::set(Ref::new(c), d.field(0, "EndpointConfigName", c)),
                 None => Value::unknown("the API response has no EndpointConfigName", d.header()),
@@ -495,6 +507,13 @@ async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
     .await
 }
 
+const DOMAIN: Kind = Kind {
+    operation: "DescribeDomain",
+    source_type: "AWS::SageMaker::Domain",
+    arn_type: "domain",
+    name_key: "DomainId",
+};
+
 async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
     list_then_describe(
         scope,
@@ -506,19 +525,12 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
             .items()
             .send()
             .try_collect(),
-        |s| s.domain_id(),
-        "DescribeDomain",
+        |s| s.domain_id().map(str::to_string),
+        DOMAIN.operation,
         |id| scope.sagemaker().describe_domain().domain_id(id).send(),
         |id, o| async move {
-            let arn = o
-                .domain_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("domain/{id}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeDomain");
+            let (mut d, mut meta) = described(scope, &DOMAIN, o.domain_arn(), &id).await;
             let header = d.header();
-            let mut meta = meta(scope, &mut d, &arn, &id, "AWS::SageMaker::Domain", tags);
-            d.field(0, "DomainId", &id);
             if let Some(name) = o.domain_name() {
                 d.field(0, "DomainName", name);
                 meta.aliases.push(name.to_string());
@@ -561,6 +573,16 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
                 d.block(0, "DefaultUserSettings");
                 refs(&mut d, 1, "SecurityGroups", groups)
             };
+            let space_groups = o
+                .default_space_settings()
+                .map(|s| s.security_groups())
+                .unwrap_or_default();
+            let default_space_security_groups = if space_groups.is_empty() {
+                Value::default_value(Vec::new(), header.clone())
+            } else {
+                d.block(0, "DefaultSpaceSettings");
+                refs(&mut d, 1, "SecurityGroups", space_groups)
+            };
             Some((
                 d.finish(),
                 Domain {
@@ -570,6 +592,165 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
                     vpc,
                     subnets,
                     security_groups,
+                    default_space_security_groups,
+                },
+            ))
+        },
+    )
+    .await
+}
+
+const TRAINING_JOB: Kind = Kind {
+    operation: "DescribeTrainingJob",
+    source_type: "AWS::SageMaker::TrainingJob",
+    arn_type: "training-job",
+    name_key: "TrainingJobName",
+};
+
+const USER_PROFILE: Kind = Kind {
+    operation: "DescribeUserProfile",
+    source_type: "AWS::SageMaker::UserProfile",
+    arn_type: "user-profile",
+    name_key: "DomainId/UserProfileName",
+};
+
+/// `DomainId/Name`: profiles and spaces are named within their domain, and described by
+/// both. It is also their ARN's resource id, and the key spaces name their owner by.
+fn in_domain(domain: Option<&str>, name: Option<&str>) -> Option<String> {
+    Some(format!("{}/{}", domain?, name?))
+}
+
+/// Splits a key made by [`in_domain`] (domain ids hold no `/`).
+fn domain_and_name(key: &str) -> (&str, &str) {
+    key.split_once('/').unwrap_or((key, ""))
+}
+
+/// Studio user profiles, listed region-wide (`ListUserProfiles` without `DomainIdEquals`
+/// lists every domain's).
+async fn collect_user_profiles(scope: &Scope) -> Vec<(SourceFile, UserProfile)> {
+    list_then_describe(
+        scope,
+        "ListUserProfiles",
+        scope
+            .sagemaker()
+            .list_user_profiles()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| in_domain(s.domain_id(), s.user_profile_name()),
+        USER_PROFILE.operation,
+        |key| {
+            let (domain, name) = domain_and_name(key);
+            scope
+                .sagemaker()
+                .describe_user_profile()
+                .domain_id(domain)
+                .user_profile_name(name)
+                .send()
+        },
+        |key, o| async move {
+            let (mut d, meta) = described(scope, &USER_PROFILE, o.user_profile_arn(), &key).await;
+            let header = d.header();
+            let domain = Value::set(
+                Ref::new(domain_and_name(&key).0),
+                d.field(0, "DomainId", domain_and_name(&key).0),
+            );
+            let groups = o
+                .user_settings()
+                .map(|s| s.security_groups())
+                .unwrap_or_default();
+            let security_groups = if groups.is_empty() {
+                Value::default_value(Vec::new(), header)
+            } else {
+                d.block(0, "UserSettings");
+                refs(&mut d, 1, "SecurityGroups", groups)
+            };
+            Some((
+                d.finish(),
+                UserProfile {
+                    meta,
+                    domain,
+                    security_groups,
+                },
+            ))
+        },
+    )
+    .await
+}
+
+const SPACE: Kind = Kind {
+    operation: "DescribeSpace",
+    source_type: "AWS::SageMaker::Space",
+    arn_type: "space",
+    name_key: "DomainId/SpaceName",
+};
+
+/// Studio spaces, listed region-wide like the profiles.
+async fn collect_spaces(scope: &Scope) -> Vec<(SourceFile, Space)> {
+    list_then_describe(
+        scope,
+        "ListSpaces",
+        scope
+            .sagemaker()
+            .list_spaces()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        |s| in_domain(s.domain_id(), s.space_name()),
+        SPACE.operation,
+        |key| {
+            let (domain, name) = domain_and_name(key);
+            scope
+                .sagemaker()
+                .describe_space()
+                .domain_id(domain)
+                .space_name(name)
+                .send()
+        },
+        |key, o| async move {
+            let (mut d, meta) = described(scope, &SPACE, o.space_arn(), &key).await;
+            let header = d.header();
+            let domain_id = domain_and_name(&key).0;
+            let domain = Value::set(Ref::new(domain_id), d.field(0, "DomainId", domain_id));
+            let sharing_type = match o.space_sharing_settings().and_then(|s| s.sharing_type()) {
+                Some(t) => {
+                    d.block(0, "SpaceSharingSettings");
+                    let at = d.field(1, "SharingType", t.as_str());
+                    match SharingType::parse(t.as_str()) {
+                        Some(t) => Value::set(t, at),
+                        None => Value::unknown(
+                            format!("SharingType {} is not modelled", t.as_str()),
+                            at,
+                        ),
+                    }
+                }
+                None => Value::unknown(
+                    "the API response has no SpaceSharingSettings, and AWS documents no default",
+                    header.clone(),
+                ),
+            };
+            let owner = match o
+                .ownership_settings()
+                .and_then(|s| s.owner_user_profile_name())
+            {
+                Some(owner) => {
+                    d.block(0, "OwnershipSettings");
+                    Value::set(
+                        in_domain(Some(domain_id), Some(owner)).map(Ref::new),
+                        d.field(1, "OwnerUserProfileName", owner),
+                    )
+                }
+                None => Value::default_value(None, header),
+            };
+            Some((
+                d.finish(),
+                Space {
+                    meta,
+                    domain,
+                    sharing_type,
+                    owner,
                 },
             ))
         },
@@ -589,8 +770,8 @@ async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFil
             .items()
             .send()
             .try_collect(),
-        |s| s.training_job_name(),
-        "DescribeTrainingJob",
+        |s| s.training_job_name().map(str::to_string),
+        TRAINING_JOB.operation,
         |name| {
             scope
                 .sagemaker()
@@ -599,22 +780,8 @@ async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFil
                 .send()
         },
         |name, o| async move {
-            let arn = o
-                .training_job_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("training-job/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeTrainingJob");
+            let (mut d, meta) = described(scope, &TRAINING_JOB, o.training_job_arn(), &name).await;
             let header = d.header();
-            let meta = meta(
-                scope,
-                &mut d,
-                &arn,
-                &name,
-                "AWS::SageMaker::TrainingJob",
-                tags,
-            );
-            d.field(0, "TrainingJobName", &name);
             let enable_network_isolation = flag(
                 &mut d,
                 0,
@@ -665,6 +832,13 @@ async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFil
     .await
 }
 
+const PROCESSING_JOB: Kind = Kind {
+    operation: "DescribeProcessingJob",
+    source_type: "AWS::SageMaker::ProcessingJob",
+    arn_type: "processing-job",
+    name_key: "ProcessingJobName",
+};
+
 async fn collect_processing_jobs(
     scope: &Scope,
     since: DateTime,
@@ -680,8 +854,8 @@ async fn collect_processing_jobs(
             .items()
             .send()
             .try_collect(),
-        |s| s.processing_job_name(),
-        "DescribeProcessingJob",
+        |s| s.processing_job_name().map(str::to_string),
+        PROCESSING_JOB.operation,
         |name| {
             scope
                 .sagemaker()
@@ -690,22 +864,9 @@ async fn collect_processing_jobs(
                 .send()
         },
         |name, o| async move {
-            let arn = o
-                .processing_job_arn()
-                .map(str::to_string)
-                .unwrap_or_else(|| scope.arn(SERVICE, &format!("processing-job/{name}")));
-            let tags = list_tags(scope, &arn).await;
-            let mut d = doc(scope, &arn, "DescribeProcessingJob");
+            let (mut d, meta) =
+                described(scope, &PROCESSING_JOB, o.processing_job_arn(), &name).await;
             let header = d.header();
-            let meta = meta(
-                scope,
-                &mut d,
-                &arn,
-                &name,
-                "AWS::SageMaker::ProcessingJob",
-                tags,
-            );
-            d.field(0, "ProcessingJobName", &name);
             let nc = o.network_config().map(|c| Network {
                 isolation: c.enable_network_isolation(),
                 encryption: c.enable_inter_container_traffic_encryption(),
@@ -764,8 +925,8 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .items()
                 .send()
                 .try_collect(),
-            |s| s.monitoring_job_definition_name(),
-            "DescribeDataQualityJobDefinition",
+            |s| s.monitoring_job_definition_name().map(str::to_string),
+            Monitoring::DATA_QUALITY.named.operation,
             |name| {
                 scope
                     .sagemaker()
@@ -793,8 +954,8 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .items()
                 .send()
                 .try_collect(),
-            |s| s.monitoring_job_definition_name(),
-            "DescribeModelQualityJobDefinition",
+            |s| s.monitoring_job_definition_name().map(str::to_string),
+            Monitoring::MODEL_QUALITY.named.operation,
             |name| {
                 scope
                     .sagemaker()
@@ -822,8 +983,8 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .items()
                 .send()
                 .try_collect(),
-            |s| s.monitoring_job_definition_name(),
-            "DescribeModelBiasJobDefinition",
+            |s| s.monitoring_job_definition_name().map(str::to_string),
+            Monitoring::MODEL_BIAS.named.operation,
             |name| {
                 scope
                     .sagemaker()
@@ -851,8 +1012,8 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .items()
                 .send()
                 .try_collect(),
-            |s| s.monitoring_job_definition_name(),
-            "DescribeModelExplainabilityJobDefinition",
+            |s| s.monitoring_job_definition_name().map(str::to_string),
+            Monitoring::MODEL_EXPLAINABILITY.named.operation,
             |name| {
                 scope
                     .sagemaker()
@@ -880,8 +1041,8 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
                 .items()
                 .send()
                 .try_collect(),
-            |s| s.monitoring_schedule_name(),
-            "DescribeMonitoringSchedule",
+            |s| s.monitoring_schedule_name().map(str::to_string),
+            Monitoring::SCHEDULE.named.operation,
             |name| {
                 scope
                     .sagemaker()
@@ -909,48 +1070,54 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
 /// What tells the monitoring kinds apart in the model and in the synthesized text.
 struct Monitoring {
     kind: MonitoringKind,
-    operation: &'static str,
-    source_type: &'static str,
-    /// The ARN's resource type, and the key naming the resource in its description.
-    arn_type: &'static str,
-    name_key: &'static str,
+    named: Kind,
 }
 
 impl Monitoring {
     const DATA_QUALITY: Monitoring = Monitoring {
         kind: MonitoringKind::DataQuality,
-        operation: "DescribeDataQualityJobDefinition",
-        source_type: "AWS::SageMaker::DataQualityJobDefinition",
-        arn_type: "data-quality-job-definition",
-        name_key: "JobDefinitionName",
+        named: Kind {
+            operation: "DescribeDataQualityJobDefinition",
+            source_type: "AWS::SageMaker::DataQualityJobDefinition",
+            arn_type: "data-quality-job-definition",
+            name_key: "JobDefinitionName",
+        },
     };
     const MODEL_QUALITY: Monitoring = Monitoring {
         kind: MonitoringKind::ModelQuality,
-        operation: "DescribeModelQualityJobDefinition",
-        source_type: "AWS::SageMaker::ModelQualityJobDefinition",
-        arn_type: "model-quality-job-definition",
-        name_key: "JobDefinitionName",
+        named: Kind {
+            operation: "DescribeModelQualityJobDefinition",
+            source_type: "AWS::SageMaker::ModelQualityJobDefinition",
+            arn_type: "model-quality-job-definition",
+            name_key: "JobDefinitionName",
+        },
     };
     const MODEL_BIAS: Monitoring = Monitoring {
         kind: MonitoringKind::ModelBias,
-        operation: "DescribeModelBiasJobDefinition",
-        source_type: "AWS::SageMaker::ModelBiasJobDefinition",
-        arn_type: "model-bias-job-definition",
-        name_key: "JobDefinitionName",
+        named: Kind {
+            operation: "DescribeModelBiasJobDefinition",
+            source_type: "AWS::SageMaker::ModelBiasJobDefinition",
+            arn_type: "model-bias-job-definition",
+            name_key: "JobDefinitionName",
+        },
     };
     const MODEL_EXPLAINABILITY: Monitoring = Monitoring {
         kind: MonitoringKind::ModelExplainability,
-        operation: "DescribeModelExplainabilityJobDefinition",
-        source_type: "AWS::SageMaker::ModelExplainabilityJobDefinition",
-        arn_type: "model-explainability-job-definition",
-        name_key: "JobDefinitionName",
+        named: Kind {
+            operation: "DescribeModelExplainabilityJobDefinition",
+            source_type: "AWS::SageMaker::ModelExplainabilityJobDefinition",
+            arn_type: "model-explainability-job-definition",
+            name_key: "JobDefinitionName",
+        },
     };
     const SCHEDULE: Monitoring = Monitoring {
         kind: MonitoringKind::Schedule,
-        operation: "DescribeMonitoringSchedule",
-        source_type: "AWS::SageMaker::MonitoringSchedule",
-        arn_type: "monitoring-schedule",
-        name_key: "MonitoringScheduleName",
+        named: Kind {
+            operation: "DescribeMonitoringSchedule",
+            source_type: "AWS::SageMaker::MonitoringSchedule",
+            arn_type: "monitoring-schedule",
+            name_key: "MonitoringScheduleName",
+        },
     };
 }
 
@@ -961,14 +1128,8 @@ async fn monitoring_job(
     arn: Option<&str>,
     nc: Option<Network<'_>>,
 ) -> Option<(SourceFile, MonitoringJob)> {
-    let arn = arn
-        .map(str::to_string)
-        .unwrap_or_else(|| scope.arn(SERVICE, &format!("{}/{name}", kind.arn_type)));
-    let tags = list_tags(scope, &arn).await;
-    let mut d = doc(scope, &arn, kind.operation);
+    let (mut d, meta) = described(scope, &kind.named, arn, &name).await;
     let header = d.header();
-    let meta = meta(scope, &mut d, &arn, &name, kind.source_type, tags);
-    d.field(0, kind.name_key, &name);
     let network = network_config(&mut d, &header, nc);
     Some((
         d.finish(),

@@ -219,6 +219,8 @@ fn denied_throttled_and_silent_regions_are_gaps_and_nothing_passes_there() {
         "ListEndpointConfigs",
         "ListEndpoints",
         "ListDomains",
+        "ListUserProfiles",
+        "ListSpaces",
         "ListTrainingJobs",
         "ListProcessingJobs",
         "ListDataQualityJobDefinitions",
@@ -235,7 +237,7 @@ fn denied_throttled_and_silent_regions_are_gaps_and_nothing_passes_there() {
 
     // The silent region: every listing timed out, nothing else was attempted.
     let west: Vec<_> = gaps.iter().filter(|(_, _, r)| r == "eu-west-1").collect();
-    assert_eq!(west.len(), 29, "{west:#?}");
+    assert_eq!(west.len(), 31, "{west:#?}");
     assert!(west.iter().all(|(k, _, _)| k == "timeout"), "{west:#?}");
     assert!(c.model.notebook_instances.is_empty() && c.model.models.is_empty());
     assert!(
@@ -362,6 +364,144 @@ fn sagemaker_tags_that_cannot_be_read_are_gaps_and_unknown() {
         })
         .collect();
     assert_eq!(ops104, [("us-east-1", Status::Inconclusive)].into());
+}
+
+/// Issue #7: Studio user profiles and spaces, which moto (5.2) does not implement, answered
+/// by the proxy: a profile is read with its domain and its own groups, a private space with
+/// its owner (named within the domain), and a describe that is refused is a gap, not a
+/// missing profile that nobody notices.
+#[test]
+fn studio_user_profiles_and_spaces_are_collected_and_a_refused_describe_is_a_gap() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    moto.seed("basic", &[]);
+    let east = |rule: Rule| Rule {
+        region: Some("us-east-1"),
+        ..rule
+    };
+    let arn = "arn:aws:sagemaker:us-east-1:123456789012";
+    let mut rules = vec![
+        east(Rule::answer(
+            "sagemaker",
+            "ListDomains",
+            None,
+            format!(
+                r#"{{"Domains":[{{"DomainId":"d-canned","DomainArn":"{arn}:domain/d-canned","DomainName":"canned"}}]}}"#
+            ),
+        )),
+        east(Rule::answer(
+            "sagemaker",
+            "DescribeDomain",
+            None,
+            format!(
+                r#"{{"DomainId":"d-canned","DomainArn":"{arn}:domain/d-canned","DomainName":"canned",
+                "AppNetworkAccessType":"VpcOnly","VpcId":"vpc-0canned","SubnetIds":["subnet-0canned"],
+                "DefaultUserSettings":{{"SecurityGroups":["sg-0tight"]}},
+                "DefaultSpaceSettings":{{"SecurityGroups":["sg-0space"]}}}}"#
+            ),
+        )),
+        east(Rule::answer(
+            "sagemaker",
+            "ListTags",
+            Some("d-canned"),
+            r#"{"Tags":[]}"#.into(),
+        )),
+        east(Rule::answer(
+            "sagemaker",
+            "ListUserProfiles",
+            None,
+            r#"{"UserProfiles":[{"DomainId":"d-canned","UserProfileName":"alice"},
+                {"DomainId":"d-canned","UserProfileName":"bob"}]}"#
+                .into(),
+        )),
+        east(Rule::answer(
+            "sagemaker",
+            "DescribeUserProfile",
+            Some("alice"),
+            format!(
+                r#"{{"DomainId":"d-canned","UserProfileName":"alice",
+                "UserProfileArn":"{arn}:user-profile/d-canned/alice",
+                "UserSettings":{{"SecurityGroups":["sg-0open"]}}}}"#
+            ),
+        )),
+        Rule {
+            operation: Some("DescribeUserProfile"),
+            containing: Some("bob".into()),
+            ..Rule::access_denied_json("sagemaker", "us-east-1")
+        },
+        east(Rule::answer(
+            "sagemaker",
+            "ListSpaces",
+            None,
+            r#"{"Spaces":[{"DomainId":"d-canned","SpaceName":"mine"}]}"#.into(),
+        )),
+        east(Rule::answer(
+            "sagemaker",
+            "DescribeSpace",
+            Some("mine"),
+            format!(
+                r#"{{"DomainId":"d-canned","SpaceName":"mine","SpaceArn":"{arn}:space/d-canned/mine",
+                "SpaceSharingSettings":{{"SharingType":"Private"}},
+                "OwnershipSettings":{{"OwnerUserProfileName":"alice"}}}}"#
+            ),
+        )),
+    ];
+    rules.extend(Rule::moto_gaps());
+    let proxy = Proxy::start(&moto.endpoint, rules);
+    let c = collect(&proxy.endpoint);
+    assert_eq!(
+        gaps(&c),
+        [(
+            "access-denied".to_string(),
+            "sagemaker:DescribeUserProfile".to_string(),
+            "us-east-1".to_string()
+        )]
+        .into()
+    );
+    let m = &c.model;
+    assert_eq!(m.user_profiles.len(), 1, "bob's describe was refused");
+    let alice = &m.user_profiles[0];
+    assert_eq!(
+        alice.meta.address,
+        format!("{arn}:user-profile/d-canned/alice")
+    );
+    let keys = |v: &sagescan_model::Value<Vec<sagescan_model::Ref<_>>>| -> Vec<String> {
+        v.get().unwrap().iter().map(|r| r.key.clone()).collect()
+    };
+    assert_eq!(keys(&alice.security_groups), ["sg-0open"]);
+    let config = alice.meta.config;
+    let domain = m
+        .get(config, alice.domain.get().unwrap())
+        .expect("domain resolves");
+    assert_eq!(keys(&domain.default_space_security_groups), ["sg-0space"]);
+    // Her apps run with the domain's groups and hers.
+    let apps = sagescan_model::studio::profile_apps(m, alice);
+    assert_eq!(keys(&apps.security_groups), ["sg-0tight", "sg-0open"]);
+
+    let mine = &m.spaces[0];
+    assert_eq!(
+        mine.sharing_type.get(),
+        Some(&sagescan_model::sagemaker::SharingType::Private)
+    );
+    let owner = mine.owner.get().unwrap().as_ref().unwrap();
+    assert_eq!(owner.key, "d-canned/alice");
+    assert_eq!(
+        m.get(config, owner).unwrap().meta.address,
+        alice.meta.address
+    );
+    let apps = sagescan_model::studio::space_apps(m, mine);
+    assert_eq!(keys(&apps.security_groups), ["sg-0tight", "sg-0open"]);
+    // The synthesized text names the call and shows what was read.
+    let text = m.source_text(&alice.meta.address).unwrap();
+    assert!(
+        text.starts_with("# sagemaker:DescribeUserProfile in 123456789012/us-east-1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("UserSettings:\n  SecurityGroups: [sg-0open]"),
+        "{text}"
+    );
 }
 
 /// The role the organization test assumes in each member account.

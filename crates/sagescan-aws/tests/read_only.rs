@@ -79,6 +79,10 @@ fn every_operation_the_collector_calls_only_reads() {
         "list_firewall_rules",
         "describe_data_quality_job_definition",
         "describe_monitoring_schedule",
+        "list_user_profiles",
+        "describe_user_profile",
+        "list_spaces",
+        "describe_space",
     ] {
         assert!(
             names.contains(&expected),

@@ -1,30 +1,54 @@
 //! SageMaker workloads seen uniformly: whatever the resource type (notebook, model, Studio
-//! domain, training / processing / monitoring job), where it runs — its subnets and security
+//! domain, user profile or space, training / processing / monitoring job), where it runs — its subnets and security
 //! groups. Network checks (subnets, SGs, NACLs, endpoints) ask these questions of every
 //! workload; this view answers them once instead of per resource type in every check.
 
 use crate::outcome::Subject;
 use sagescan_model::network::{SecurityGroup, Subnet};
 use sagescan_model::sagemaker::VpcConfig;
-use sagescan_model::{Meta, Model, Origin, Ref, Resource, Value};
+use sagescan_model::{Meta, Model, Origin, Ref, Resource, Value, studio};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WorkloadKind {
     Notebook,
     /// A model: its containers run on endpoints or batch transform.
     Hosting,
+    /// A Studio domain (its `DefaultUserSettings`).
     Studio,
+    /// A Studio user profile: the domain's network, with the profile's groups added.
+    StudioUser,
+    /// A Studio space, shared or private.
+    StudioSpace,
     Training,
     Processing,
     Monitoring,
 }
 
 impl WorkloadKind {
+    /// Studio apps of any kind: a domain's, a user profile's, a space's.
+    pub fn is_studio(self) -> bool {
+        matches!(
+            self,
+            WorkloadKind::Studio | WorkloadKind::StudioUser | WorkloadKind::StudioSpace
+        )
+    }
+
+    /// The function the kind serves: a domain's profiles and spaces are its Studio.
+    pub fn function(self) -> WorkloadKind {
+        if self.is_studio() {
+            WorkloadKind::Studio
+        } else {
+            self
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             WorkloadKind::Notebook => "notebook",
             WorkloadKind::Hosting => "hosting",
             WorkloadKind::Studio => "studio",
+            WorkloadKind::StudioUser => "studio-user-profile",
+            WorkloadKind::StudioSpace => "studio-space",
             WorkloadKind::Training => "training",
             WorkloadKind::Processing => "processing",
             WorkloadKind::Monitoring => "monitoring",
@@ -79,6 +103,8 @@ impl<'m> Workload<'m> {
             WorkloadKind::Notebook => W::Notebook(self.index),
             WorkloadKind::Hosting => W::Model(self.index),
             WorkloadKind::Studio => W::Domain(self.index),
+            WorkloadKind::StudioUser => W::UserProfile(self.index),
+            WorkloadKind::StudioSpace => W::Space(self.index),
             WorkloadKind::Training => W::Training(self.index),
             WorkloadKind::Processing => W::Processing(self.index),
             WorkloadKind::Monitoring => W::Monitoring(self.index),
@@ -152,6 +178,24 @@ pub fn workloads(model: &Model) -> Vec<Workload<'_>> {
             WorkloadKind::Studio,
             d.subnets.clone(),
             d.security_groups.clone(),
+        ));
+    }
+    for p in &model.user_profiles {
+        let apps = studio::profile_apps(model, p);
+        out.push(Workload::new(
+            p,
+            WorkloadKind::StudioUser,
+            apps.subnets,
+            apps.security_groups,
+        ));
+    }
+    for s in &model.spaces {
+        let apps = studio::space_apps(model, s);
+        out.push(Workload::new(
+            s,
+            WorkloadKind::StudioSpace,
+            apps.subnets,
+            apps.security_groups,
         ));
     }
     for j in &model.training_jobs {

@@ -2,7 +2,7 @@
 
 use sagescan_load::cloudformation::{CfnOptions, Template, load_templates};
 use sagescan_model::network::{Direction, SgPeer};
-use sagescan_model::sagemaker::AppNetworkAccessType;
+use sagescan_model::sagemaker::{AppNetworkAccessType, SharingType};
 use sagescan_model::{Model, Ref, Value};
 use std::path::{Path, PathBuf};
 
@@ -416,4 +416,34 @@ fn a_nested_template_outside_the_scan_and_the_parent_directory_is_not_read() {
         "{:?}",
         m.sources.iter().map(|s| &s.path).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn user_profiles_and_spaces_reference_their_domain_and_owner() {
+    let m = load(&[fixture("studio/profiles.yaml")], &CfnOptions::default());
+    assert!(m.gaps.is_empty(), "{:?}", m.gaps);
+    let keys = |v: &Value<Vec<Ref<_>>>| -> Vec<String> {
+        v.get().unwrap().iter().map(|r| r.key.clone()).collect()
+    };
+    let d = &m.domains[0];
+    assert_eq!(keys(&d.security_groups), ["sg-0tight"]);
+    assert_eq!(keys(&d.default_space_security_groups), ["sg-0space"]);
+    assert_eq!(line(&d.default_space_security_groups), 17);
+
+    let alice = &m.user_profiles[0];
+    assert_eq!(alice.meta.aliases, ["alice"]);
+    assert_eq!(
+        m.get(0, alice.domain.get().unwrap()).unwrap().meta.address,
+        "Domain"
+    );
+    assert_eq!(keys(&alice.security_groups), ["sg-0open"]);
+    assert_eq!(line(&alice.security_groups), 24);
+
+    let (mine, team) = (&m.spaces[0], &m.spaces[1]);
+    assert_eq!(mine.sharing_type.get(), Some(&SharingType::Private));
+    let owner = mine.owner.get().unwrap().as_ref().unwrap();
+    assert_eq!(m.get(0, owner).unwrap().meta.address, "Alice");
+    assert!(m.get(0, team.domain.get().unwrap()).is_some());
+    assert_eq!(team.sharing_type.get(), Some(&SharingType::Shared));
+    assert_eq!(team.owner.get(), Some(&None));
 }

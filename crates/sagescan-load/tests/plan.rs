@@ -318,3 +318,69 @@ fn parity_studio_plan_and_hcl_give_the_same_sagemaker_resources() {
         effective(&hcl, &hcl.network_acls)
     );
 }
+
+/// A user profile and a space planned together with their domain: every id is known only
+/// after apply, so the references come from the configuration section, as in HCL.
+#[test]
+fn user_profile_and_space_reach_their_domain_and_owner_through_the_configuration() {
+    let planned = |address: &str, rtype: &str, values: Json| {
+        json!({"address": address, "mode": "managed", "type": rtype,
+               "name": address.split('.').nth(1), "values": values})
+    };
+    let change = |address: &str, rtype: &str, after_unknown: Json| {
+        json!({"address": address, "mode": "managed", "type": rtype,
+               "change": {"actions": ["create"], "before": null, "after_unknown": after_unknown}})
+    };
+    let configured = |address: &str, rtype: &str, expressions: Json| {
+        json!({"address": address, "mode": "managed", "type": rtype,
+               "name": address.split('.').nth(1), "expressions": expressions})
+    };
+    let refs = |to: &str| json!({"references": [format!("{to}.id"), to]});
+    let plan = json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [
+            planned("aws_security_group.open", "aws_security_group", json!({"name": "open"})),
+            planned("aws_sagemaker_domain.d", "aws_sagemaker_domain",
+                    json!({"domain_name": "d", "app_network_access_type": "VpcOnly"})),
+            planned("aws_sagemaker_user_profile.alice", "aws_sagemaker_user_profile",
+                    json!({"user_profile_name": "alice", "user_settings": [{}]})),
+            planned("aws_sagemaker_space.mine", "aws_sagemaker_space",
+                    json!({"space_name": "mine",
+                           "space_sharing_settings": [{"sharing_type": "Private"}],
+                           "ownership_settings": [{"owner_user_profile_name": "alice"}]})),
+        ]}},
+        "resource_changes": [
+            change("aws_security_group.open", "aws_security_group", json!({"id": true})),
+            change("aws_sagemaker_domain.d", "aws_sagemaker_domain", json!({"id": true})),
+            change("aws_sagemaker_user_profile.alice", "aws_sagemaker_user_profile",
+                   json!({"domain_id": true, "user_settings": [{"security_groups": true}]})),
+            change("aws_sagemaker_space.mine", "aws_sagemaker_space",
+                   json!({"domain_id": true})),
+        ],
+        "configuration": {"root_module": {"resources": [
+            configured("aws_sagemaker_user_profile.alice", "aws_sagemaker_user_profile",
+                       json!({"domain_id": refs("aws_sagemaker_domain.d"),
+                              "user_settings": [{"security_groups": refs("aws_security_group.open")}]})),
+            configured("aws_sagemaker_space.mine", "aws_sagemaker_space",
+                       json!({"domain_id": refs("aws_sagemaker_domain.d")})),
+        ]}},
+    });
+    let m = plan_model("studio.plan.json", &plan.to_string());
+    assert!(m.gaps.is_empty(), "{:?}", m.gaps);
+    let alice = &m.user_profiles[0];
+    let domain = m.get(0, alice.domain.get().expect("domain_id resolves"));
+    assert_eq!(domain.unwrap().meta.address, "aws_sagemaker_domain.d");
+    let groups = alice
+        .security_groups
+        .get()
+        .unwrap_or_else(|| panic!("{:?}", alice.security_groups));
+    assert_eq!(groups.len(), 1);
+    assert_eq!(
+        m.get(0, &groups[0]).unwrap().meta.address,
+        "aws_security_group.open"
+    );
+    let mine = &m.spaces[0];
+    assert!(m.get(0, mine.domain.get().unwrap()).is_some());
+    let owner = mine.owner.get().unwrap().as_ref().unwrap();
+    assert_eq!(m.get(0, owner).unwrap().meta.address, alice.meta.address);
+}

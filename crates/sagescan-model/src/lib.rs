@@ -10,6 +10,7 @@ pub mod model;
 pub mod network;
 pub mod resource;
 pub mod sagemaker;
+pub mod studio;
 pub mod topology;
 pub mod value;
 

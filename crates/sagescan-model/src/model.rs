@@ -160,6 +160,8 @@ collections! {
     endpoint_configs: EndpointConfig => "sagemaker_endpoint_config",
     endpoints: Endpoint => "sagemaker_endpoint",
     domains: Domain => "sagemaker_domain",
+    user_profiles: UserProfile => "sagemaker_user_profile",
+    spaces: Space => "sagemaker_space",
     training_jobs: TrainingJob => "sagemaker_training_job",
     processing_jobs: ProcessingJob => "sagemaker_processing_job",
     monitoring_jobs: MonitoringJob => "sagemaker_monitoring_job",

@@ -2,11 +2,12 @@
 //! SageMaker's own network planes that override the customer VPC (a notebook's direct
 //! internet access, Studio's `PublicInternetOnly`, jobs and models outside a VPC, network
 //! isolation), and otherwise one network interface per subnet with the workload's security
-//! groups.
+//! groups. Studio user profiles and spaces run in their domain's network, resolved by
+//! [`sagescan_model::studio`].
 
 use sagescan_model::network::{SecurityGroup, Subnet};
 use sagescan_model::sagemaker::{AppNetworkAccessType, NetworkConfig, VpcConfig};
-use sagescan_model::{ConfigId, Model, Origin, Ref, Resource, Toggle, Value};
+use sagescan_model::{ConfigId, Model, Origin, Ref, Resource, Toggle, Value, studio};
 use serde::Serialize;
 
 /// A SageMaker resource by collection and position.
@@ -16,6 +17,10 @@ pub enum Workload {
     Notebook(usize),
     Model(usize),
     Domain(usize),
+    /// A Studio user profile: its apps run in its domain's network.
+    UserProfile(usize),
+    /// A Studio space: its apps run in its domain's network.
+    Space(usize),
     Training(usize),
     Processing(usize),
     Monitoring(usize),
@@ -28,6 +33,8 @@ impl Workload {
         out.extend((0..model.notebook_instances.len()).map(Workload::Notebook));
         out.extend((0..model.models.len()).map(Workload::Model));
         out.extend((0..model.domains.len()).map(Workload::Domain));
+        out.extend((0..model.user_profiles.len()).map(Workload::UserProfile));
+        out.extend((0..model.spaces.len()).map(Workload::Space));
         out.extend((0..model.training_jobs.len()).map(Workload::Training));
         out.extend((0..model.processing_jobs.len()).map(Workload::Processing));
         out.extend((0..model.monitoring_jobs.len()).map(Workload::Monitoring));
@@ -47,6 +54,8 @@ impl Workload {
             Workload::Notebook(i) => &model.notebook_instances[i].meta,
             Workload::Model(i) => &model.models[i].meta,
             Workload::Domain(i) => &model.domains[i].meta,
+            Workload::UserProfile(i) => &model.user_profiles[i].meta,
+            Workload::Space(i) => &model.spaces[i].meta,
             Workload::Training(i) => &model.training_jobs[i].meta,
             Workload::Processing(i) => &model.processing_jobs[i].meta,
             Workload::Monitoring(i) => &model.monitoring_jobs[i].meta,
@@ -59,6 +68,8 @@ impl Workload {
             Workload::Notebook(_) => sm::NotebookInstance::KIND,
             Workload::Model(_) => sm::Model::KIND,
             Workload::Domain(_) => sm::Domain::KIND,
+            Workload::UserProfile(_) => sm::UserProfile::KIND,
+            Workload::Space(_) => sm::Space::KIND,
             Workload::Training(_) => sm::TrainingJob::KIND,
             Workload::Processing(_) => sm::ProcessingJob::KIND,
             Workload::Monitoring(_) => sm::MonitoringJob::KIND,
@@ -179,18 +190,25 @@ pub fn start(model: &Model, w: Workload, platform: bool) -> Start {
         }
         Workload::Domain(i) => {
             let d = &model.domains[i];
-            match d.app_network_access_type.get() {
-                Some(AppNetworkAccessType::PublicInternetOnly) => {
-                    s.plane = Some(Plane::Managed {
-                        why: "Studio domain AppNetworkAccessType is PublicInternetOnly: apps reach the internet through SageMaker's network".into(),
-                        origin: d.app_network_access_type.origin().clone(),
-                    })
-                }
-                Some(AppNetworkAccessType::VpcOnly) => {
-                    enis(model, config, &d.subnets, &d.security_groups, &mut s)
-                }
-                None => s.unknown("AppNetworkAccessType", &d.app_network_access_type),
-            }
+            let access = &d.app_network_access_type;
+            studio(
+                model,
+                config,
+                access,
+                &d.subnets,
+                &d.security_groups,
+                &mut s,
+            );
+        }
+        Workload::UserProfile(i) => {
+            let apps = studio::profile_apps(model, &model.user_profiles[i]);
+            let (access, subnets, groups) = (&apps.access, &apps.subnets, &apps.security_groups);
+            studio(model, config, access, subnets, groups, &mut s);
+        }
+        Workload::Space(i) => {
+            let apps = studio::space_apps(model, &model.spaces[i]);
+            let (access, subnets, groups) = (&apps.access, &apps.subnets, &apps.security_groups);
+            studio(model, config, access, subnets, groups, &mut s);
         }
         Workload::Training(i) => {
             let t = &model.training_jobs[i];
@@ -216,6 +234,28 @@ pub fn start(model: &Model, w: Workload, platform: bool) -> Start {
         ),
     }
     s
+}
+
+/// Studio apps (a domain's, a profile's, a space's): SageMaker's network under
+/// `PublicInternetOnly`, else the domain's subnets with the apps' groups (§4.5).
+fn studio(
+    model: &Model,
+    config: ConfigId,
+    access: &Value<AppNetworkAccessType>,
+    subnets: &Value<Vec<Ref<Subnet>>>,
+    groups: &Value<Vec<Ref<SecurityGroup>>>,
+    s: &mut Start,
+) {
+    match access.get() {
+        Some(AppNetworkAccessType::PublicInternetOnly) => {
+            s.plane = Some(Plane::Managed {
+                why: "Studio domain AppNetworkAccessType is PublicInternetOnly: apps reach the internet through SageMaker's network".into(),
+                origin: access.origin().clone(),
+            })
+        }
+        Some(AppNetworkAccessType::VpcOnly) => enis(model, config, subnets, groups, s),
+        None => s.unknown("AppNetworkAccessType", access),
+    }
 }
 
 fn network(

@@ -51,7 +51,7 @@ use sagescan_model::network::{
     RouteTable, RouteTarget, Vpc, VpcEndpoint,
 };
 use sagescan_model::sagemaker::AppNetworkAccessType;
-use sagescan_model::{ConfigId, Link, Model, Ref, Toggle, Topology, Value};
+use sagescan_model::{ConfigId, Link, Model, Ref, Toggle, Topology, Value, studio};
 use sagescan_reach::{Decision, Hop};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -916,9 +916,26 @@ impl<'m> Builder<'m> {
                 _ => {}
             }
         }
-        for d in &model.domains {
-            let key = (d.meta.config, d.meta.address.as_str());
-            match &d.app_network_access_type {
+        // Studio profiles and spaces run under their domain's access type.
+        let studio = model
+            .domains
+            .iter()
+            .map(|d| (&d.meta, d.app_network_access_type.clone()))
+            .chain(
+                model
+                    .user_profiles
+                    .iter()
+                    .map(|p| (&p.meta, studio::profile_apps(model, p).access)),
+            )
+            .chain(
+                model
+                    .spaces
+                    .iter()
+                    .map(|s| (&s.meta, studio::space_apps(model, s).access)),
+            );
+        for (meta, access) in studio {
+            let key = (meta.config, meta.address.as_str());
+            match &access {
                 Value::Unknown { reason, .. } => {
                     direct.insert(key, Err(format!("network access type unknown: {reason}")));
                 }

@@ -186,3 +186,33 @@ fn graph_draws_the_vpc_with_the_path_highlighted() {
         "{dot}"
     );
 }
+
+/// Issue #7: a Studio user profile is a workload `--from` can name (by address or by its
+/// name): alice's added group lets her out where bob, with the domain's groups only, is not.
+#[test]
+fn a_studio_user_profile_is_a_workload_and_runs_with_its_domain_groups_and_its_own() {
+    let (code, a) = json(&[
+        "reach",
+        "--from",
+        "alice",
+        "--to",
+        "internet",
+        "--format",
+        "json",
+        "studio_profile",
+    ]);
+    assert_eq!(code, 1, "reachable exits 1");
+    assert_eq!(a["verdict"], "reachable");
+    let (code, b) = json(&[
+        "reach",
+        "--from",
+        "aws_sagemaker_user_profile.bob",
+        "--to",
+        "internet",
+        "--format",
+        "json",
+        "studio_profile",
+    ]);
+    assert_eq!(code, 0, "{b}");
+    assert_eq!(b["verdict"], "not_reachable");
+}

@@ -204,7 +204,8 @@ impl Rule {
     }
 
     /// Moto (5.2) answers these listings with a server error (the Network Firewall ones)
-    /// or does not implement them (monitoring schedules, DNS Firewall): the proxy answers
+    /// or does not implement them (monitoring schedules, Studio user profiles and spaces,
+    /// DNS Firewall): the proxy answers
     /// them with empty lists, as an account without such resources would.
     pub fn moto_gaps() -> Vec<Rule> {
         [
@@ -225,6 +226,18 @@ impl Rule {
                 "ListMonitoringSchedules",
                 "application/x-amz-json-1.1",
                 r#"{"MonitoringScheduleSummaries":[]}"#,
+            ),
+            (
+                "sagemaker",
+                "ListUserProfiles",
+                "application/x-amz-json-1.1",
+                r#"{"UserProfiles":[]}"#,
+            ),
+            (
+                "sagemaker",
+                "ListSpaces",
+                "application/x-amz-json-1.1",
+                r#"{"Spaces":[]}"#,
             ),
             (
                 "route53resolver",

@@ -9,8 +9,8 @@ use sagescan_reach::{Admitted, Answer, Decision, Destination, Direction, Hop};
 
 crate::check! {
     /// ## What it checks
-    /// Every SageMaker workload (notebook instance, model, Studio domain, training,
-    /// processing or monitoring job) that can open a connection to some internet address,
+    /// Every SageMaker workload (notebook instance, model, Studio domain, user profile or
+    /// space, training, processing or monitoring job) that can open a connection to some internet address,
     /// on some protocol and port, along a path where no AWS Network Firewall inspects the
     /// traffic statefully. The reachability engine follows the workload's security groups,
     /// network ACLs (both ways), route tables, NAT and internet gateways and firewall
@@ -215,6 +215,8 @@ pub(crate) fn label(kind: WorkloadKind) -> &'static str {
         WorkloadKind::Notebook => "notebook",
         WorkloadKind::Hosting => "model",
         WorkloadKind::Studio => "Studio domain",
+        WorkloadKind::StudioUser => "Studio user profile",
+        WorkloadKind::StudioSpace => "Studio space",
         WorkloadKind::Training => "training job",
         WorkloadKind::Processing => "processing job",
         WorkloadKind::Monitoring => "monitoring job",
@@ -448,5 +450,35 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// Issue #7: a user profile's groups are added to its domain's, so a profile can open
+    /// what the domain closed; a private space runs as its owner.
+    #[test]
+    fn a_user_profile_that_adds_an_open_group_fails_where_its_domain_passes() {
+        let got = outcomes(&CHECK, "studio_profile.tf");
+        let verdicts: Vec<(&str, &str)> = got.iter().map(|(a, v, _)| (a.as_str(), *v)).collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("aws_sagemaker_domain.studio", "pass"),
+                ("aws_sagemaker_space.alice_private", "fail"),
+                ("aws_sagemaker_space.team", "inconclusive"),
+                ("aws_sagemaker_user_profile.alice", "fail"),
+                ("aws_sagemaker_user_profile.bob", "pass"),
+            ]
+        );
+        assert_eq!(
+            got[3].2,
+            "Studio user profile can reach any internet host on icmp (any port), tcp/22, \
+             tcp/53, tcp/80, tcp/443, tcp/444, tcp/1024, tcp/8080, tcp/65535, udp/22, udp/53, \
+             udp/80, udp/443, udp/444, udp/1024, udp/8080 and udp/65535 through \
+             aws_nat_gateway.nat and aws_internet_gateway.igw without Network Firewall \
+             inspection (aws_route_table.public: 0.0.0.0/0 → aws_internet_gateway.igw)"
+        );
+        assert_eq!(got[1].2, got[3].2.replace("user profile", "space"));
+        // The route that let her out.
+        assert_eq!(lines(&CHECK, "studio_profile.tf")[3].2, Some(37));
+        assert!(got[2].2.contains("does not document"), "{}", got[2].2);
     }
 }

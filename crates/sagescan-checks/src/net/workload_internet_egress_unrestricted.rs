@@ -11,8 +11,8 @@ use sagescan_reach::{Admitted, Answer, Destination, Direction, Verdict};
 
 crate::check! {
     /// ## What it checks
-    /// Every SageMaker workload (notebook instance, model, Studio domain, training,
-    /// processing or monitoring job) that can open connections to arbitrary internet
+    /// Every SageMaker workload (notebook instance, model, Studio domain, user profile or
+    /// space, training, processing or monitoring job) that can open connections to arbitrary internet
     /// domains. The reachability engine walks the workload's egress to the internet on any
     /// protocol and port and reports the flows admitted end to end; the check fails when
     /// one of them is admitted whatever the host name:

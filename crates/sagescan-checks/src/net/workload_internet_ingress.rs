@@ -8,8 +8,8 @@ use sagescan_reach::{Answer, Decision, Destination, Direction, Verdict};
 
 crate::check! {
     /// ## What it checks
-    /// Whether a SageMaker workload (notebook instance, model, Studio domain, training,
-    /// processing or monitoring job) can be reached from the internet: the reachability
+    /// Whether a SageMaker workload (notebook instance, model, Studio domain, user profile
+    /// or space, training, processing or monitoring job) can be reached from the internet: the reachability
     /// engine walks a connection opened from any public address towards the workload's
     /// network interfaces — an internet gateway attached to the VPC, a public address on
     /// the interface, the subnet's network ACL (in, and out again for the reply on the
@@ -211,6 +211,8 @@ pub(crate) fn noun(kind: WorkloadKind) -> &'static str {
         WorkloadKind::Notebook => "notebook",
         WorkloadKind::Hosting => "model",
         WorkloadKind::Studio => "Studio domain",
+        WorkloadKind::StudioUser => "Studio user profile",
+        WorkloadKind::StudioSpace => "Studio space",
         WorkloadKind::Training => "training job",
         WorkloadKind::Processing => "processing job",
         WorkloadKind::Monitoring => "monitoring job",

@@ -20,7 +20,7 @@ crate::check! {
     /// - models, training, processing and monitoring jobs: **S3**, for the data and model
     ///   artifacts SageMaker itself downloads and uploads through the job's subnets — with
     ///   network isolation too, which stops only the container's own calls;
-    /// - Studio domains in `VpcOnly` mode: the **SageMaker API** (`sagemaker.api`), the
+    /// - Studio domains in `VpcOnly` mode, their user profiles and spaces: the **SageMaker API** (`sagemaker.api`), the
     ///   **SageMaker Runtime** (`sagemaker.runtime`), **STS**, **CloudWatch Logs** (`logs`)
     ///   and **S3**.
     ///
@@ -151,7 +151,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     let answers = ctx.per_workload(|w| {
         let services = match w.kind {
             WorkloadKind::Notebook => return None,
-            WorkloadKind::Studio => STUDIO,
+            WorkloadKind::Studio | WorkloadKind::StudioUser | WorkloadKind::StudioSpace => STUDIO,
             WorkloadKind::Hosting
             | WorkloadKind::Training
             | WorkloadKind::Processing
@@ -159,7 +159,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
         };
         // Platform transfers for jobs and models: network isolation does not stop them.
         // Studio has no isolation setting, so the flag changes nothing there.
-        let platform = w.kind != WorkloadKind::Studio;
+        let platform = !w.kind.is_studio();
         // SageMaker's own network (no subnets, Studio `PublicInternetOnly`) reaches every
         // service itself: not this check's question.
         if matches!(

@@ -11,7 +11,8 @@ crate::check! {
     /// A security group attached to SageMaker workloads of different kinds (notebook,
     /// hosting, Studio, training, processing, monitoring), or to a SageMaker workload and
     /// also to a non-SageMaker resource (an interface VPC endpoint; an endpoint created
-    /// without security groups gets its VPC's default group).
+    /// without security groups gets its VPC's default group). A Studio domain, its user
+    /// profiles and its spaces are one function: they share the domain's groups by design.
     ///
     /// ## Why it matters
     /// A group is both a filter and an identity: rules elsewhere admit "members of group
@@ -133,7 +134,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
     }
     for (&i, workloads) in &groups.by_group {
         let sg = &model.security_groups[i];
-        let kinds: BTreeSet<WorkloadKind> = workloads.iter().map(|w| w.kind).collect();
+        let kinds: BTreeSet<WorkloadKind> = workloads.iter().map(|w| w.kind.function()).collect();
         let users = others.get(&i).map(Vec::as_slice).unwrap_or_default();
         if kinds.len() > 1 || !users.is_empty() {
             let mut parts: Vec<String> = Vec::new();
@@ -149,7 +150,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             let location = match kinds.iter().nth(1) {
                 Some(&k) => workloads
                     .iter()
-                    .find(|w| w.kind == k)
+                    .find(|w| w.kind.function() == k)
                     .map(|w| w.security_groups.origin()),
                 None => users.first().map(|(_, o)| *o),
             };
@@ -170,7 +171,8 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
 #[cfg(test)]
 mod tests {
     use super::CHECK;
-    use crate::testing::{lines, outcomes, verdicts};
+    use crate::net::workload_internet_egress_uninspected as net101;
+    use crate::testing::{lines, load_fixture, outcomes, run_on, verdicts};
 
     #[test]
     fn one_group_per_function_passes() {
@@ -211,5 +213,29 @@ mod tests {
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].1, "inconclusive");
         assert!(got[0].2.contains("var.endpoint_sgs"), "{}", got[0].2);
+    }
+
+    /// Issue #7: profiles and spaces run with their domain's groups by design; that is
+    /// not sharing across functions.
+    #[test]
+    fn a_domain_its_profiles_and_spaces_are_one_function() {
+        let mut model = load_fixture(&net101::CHECK, "studio_profile.tf");
+        // The shared space's groups are unknown (see `sagescan_model::studio`), which
+        // would make every group inconclusive.
+        model
+            .spaces
+            .retain(|s| s.meta.address != "aws_sagemaker_space.team");
+        model.finish();
+        let got: Vec<(String, &str)> = run_on(&CHECK, &model)
+            .into_iter()
+            .map(|(a, v, _)| (a, v))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("aws_security_group.open".into(), "pass"),
+                ("aws_security_group.studio".into(), "pass"),
+            ]
+        );
     }
 }

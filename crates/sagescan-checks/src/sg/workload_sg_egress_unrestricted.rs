@@ -11,6 +11,10 @@ crate::check! {
     /// 1–65535. HTTPS to the world (TCP 443), e.g. through a NAT gateway and a Network
     /// Firewall allow-list, is not reported.
     ///
+    /// A Studio user profile's apps carry its domain's default groups and the profile's
+    /// own (AWS aggregates them), a shared space the domain's default space groups, a
+    /// private space its owner's: a group a profile adds is judged like the domain's.
+    ///
     /// ## Why it matters
     /// The security group is the workload's own egress filter. Allowing everything out
     /// leaves exfiltration control to routing and the firewall alone, and opens paths they
@@ -103,7 +107,8 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
 #[cfg(test)]
 mod tests {
     use super::CHECK;
-    use crate::testing::{lines, outcomes, verdicts};
+    use crate::net::workload_internet_egress_uninspected as net101;
+    use crate::testing::{lines, load_fixture, outcomes, run_on, verdicts};
 
     #[test]
     fn https_egress_passes_and_unattached_groups_are_not_judged() {
@@ -146,5 +151,34 @@ mod tests {
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].1, "inconclusive");
         assert!(got[0].2.contains("var.egress_protocol"), "{}", got[0].2);
+    }
+
+    /// Issue #7: a group attached only through a Studio user profile's settings is a
+    /// workload group too, judged at its own rule.
+    #[test]
+    fn a_group_a_user_profile_adds_to_a_tight_domain_is_judged() {
+        let model = load_fixture(&net101::CHECK, "studio_profile.tf");
+        assert_eq!(
+            run_on(&CHECK, &model),
+            [
+                // The shared space's groups are not documented: never a pass.
+                (
+                    "aws_sagemaker_space.team".into(),
+                    "inconclusive",
+                    "cannot tell: the workload's security groups is unknown (the domain sets \
+                     no DefaultSpaceSettings.SecurityGroups, and AWS does not document which \
+                     groups a shared space then has)"
+                        .into()
+                ),
+                (
+                    "aws_security_group.open".into(),
+                    "fail",
+                    "SageMaker security group allows all egress to the internet: \
+                     egress all traffic to 0.0.0.0/0 (line 79)"
+                        .into()
+                ),
+                ("aws_security_group.studio".into(), "pass", String::new()),
+            ]
+        );
     }
 }

@@ -9,13 +9,17 @@ use std::collections::{BTreeMap, BTreeSet};
 crate::check! {
     /// ## What it checks
     /// A security group attached to a SageMaker workload (notebook, model, Studio domain,
-    /// training, processing or monitoring job) with an inbound rule that admits more than
+    /// user profile or space, training, processing or monitoring job) with an inbound rule that admits more than
     /// TCP 443 from inside the VPC: a source outside the VPC's CIDRs (the internet, a
     /// corporate range, a prefix list reaching beyond the VPC), or another protocol or port.
     ///
     /// Expected traffic is not reported: rules whose source is the group itself (members
     /// talking to each other, which distributed training needs), and for a Studio domain
     /// NFS (TCP 2049) from the domain's own security groups (its EFS volume).
+    ///
+    /// A Studio user profile's apps carry its domain's default groups and the profile's
+    /// own (AWS aggregates them), a shared space the domain's default space groups, a
+    /// private space its owner's: a group a profile adds is judged like the domain's.
     ///
     /// ## Why it matters
     /// SageMaker workloads initiate their connections; nothing needs to connect *to* a

@@ -77,7 +77,15 @@ const NESTED_BLOCKS: &[(&str, &[&str])] = &[
         "aws_sagemaker_endpoint_configuration",
         &["production_variants", "serverless_config"],
     ),
-    ("aws_sagemaker_domain", &["default_user_settings"]),
+    (
+        "aws_sagemaker_domain",
+        &["default_user_settings", "default_space_settings"],
+    ),
+    ("aws_sagemaker_user_profile", &["user_settings"]),
+    (
+        "aws_sagemaker_space",
+        &["space_sharing_settings", "ownership_settings"],
+    ),
     (
         "aws_sagemaker_data_quality_job_definition",
         &["network_config", "vpc_config"],

@@ -130,6 +130,8 @@ fn map_parent(m: &mut Model, r: &Res) {
         "AWS::SageMaker::EndpointConfig" => m.endpoint_configs.push(sagemaker::endpoint_config(r)),
         "AWS::SageMaker::Endpoint" => m.endpoints.push(sagemaker::endpoint(r)),
         "AWS::SageMaker::Domain" => m.domains.push(sagemaker::domain(r)),
+        "AWS::SageMaker::UserProfile" => m.user_profiles.push(sagemaker::user_profile(r)),
+        "AWS::SageMaker::Space" => m.spaces.push(sagemaker::space(r)),
         "AWS::SageMaker::DataQualityJobDefinition"
         | "AWS::SageMaker::ModelQualityJobDefinition"
         | "AWS::SageMaker::ModelBiasJobDefinition"

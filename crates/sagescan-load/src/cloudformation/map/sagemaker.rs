@@ -5,7 +5,7 @@
 //! Terraform mapper applies. SageMaker resources are referenced by name (an endpoint's
 //! `EndpointConfigName`), so each one's literal name is an alias.
 
-use super::read::{Absent, Props, as_string};
+use super::read::{Absent, Props, as_key, as_string};
 use super::{Res, unknown, with_props};
 use sagescan_model::sagemaker::*;
 use sagescan_model::{Toggle, Value};
@@ -193,11 +193,8 @@ pub(super) fn domain(r: &Res) -> Domain {
             kms_key_id: p.opt_name("KmsKeyId"),
             vpc: p.opt_reference("VpcId"),
             subnets: p.references("SubnetIds", Absent::Default(Vec::new())),
-            security_groups: match p.object("DefaultUserSettings") {
-                Err(u) => u.value(),
-                Ok(None) => Value::default_value(Vec::new(), p.origin.clone()),
-                Ok(Some(s)) => s.references("SecurityGroups", Absent::Default(Vec::new())),
-            },
+            security_groups: settings_groups(&p, "DefaultUserSettings"),
+            default_space_security_groups: settings_groups(&p, "DefaultSpaceSettings"),
         },
         |u| Domain {
             meta: r.meta(name),
@@ -206,6 +203,68 @@ pub(super) fn domain(r: &Res) -> Domain {
             vpc: unknown(u),
             subnets: unknown(u),
             security_groups: unknown(u),
+            default_space_security_groups: unknown(u),
+        },
+    )
+}
+
+/// `SecurityGroups` of a settings object (`DefaultUserSettings`, `UserSettings`, …);
+/// absent object or list → `Default(empty)`.
+fn settings_groups<T>(p: &Props, object: &str) -> Value<Vec<sagescan_model::Ref<T>>> {
+    match p.object(object) {
+        Err(u) => u.value(),
+        Ok(None) => Value::default_value(Vec::new(), p.origin.clone()),
+        Ok(Some(s)) => s.references("SecurityGroups", Absent::Default(Vec::new())),
+    }
+}
+
+pub(super) fn user_profile(r: &Res) -> UserProfile {
+    let name = Some("UserProfileName");
+    with_props(
+        r,
+        |p| UserProfile {
+            meta: r.meta(name),
+            domain: p.reference("DomainId", Absent::Required),
+            security_groups: settings_groups(&p, "UserSettings"),
+        },
+        |u| UserProfile {
+            meta: r.meta(name),
+            domain: unknown(u),
+            security_groups: unknown(u),
+        },
+    )
+}
+
+pub(super) fn space(r: &Res) -> Space {
+    let name = Some("SpaceName");
+    with_props(
+        r,
+        |p| Space {
+            meta: r.meta(name),
+            domain: p.reference("DomainId", Absent::Required),
+            sharing_type: match p.object("SpaceSharingSettings") {
+                Err(u) => u.value(),
+                Ok(None) => Value::unknown(
+                    "SpaceSharingSettings is absent and AWS documents no default sharing type",
+                    p.origin.clone(),
+                ),
+                Ok(Some(s)) => s.value("SharingType", Absent::Required, |v| {
+                    SharingType::parse(&as_string(v)?)
+                }),
+            },
+            owner: match p.object("OwnershipSettings") {
+                Err(u) => u.value(),
+                Ok(None) => Value::default_value(None, p.origin.clone()),
+                Ok(Some(o)) => o.value("OwnerUserProfileName", Absent::Required, |v| {
+                    as_key(v).map(|k| Some(sagescan_model::Ref::new(k)))
+                }),
+            },
+        },
+        |u| Space {
+            meta: r.meta(name),
+            domain: unknown(u),
+            sharing_type: unknown(u),
+            owner: unknown(u),
         },
     )
 }

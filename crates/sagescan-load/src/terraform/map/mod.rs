@@ -133,6 +133,8 @@ fn map_parent(m: &mut Model, scope: &Scope, inst: &Instance) {
         }
         "aws_sagemaker_endpoint" => m.endpoints.push(sagemaker::endpoint(inst)),
         "aws_sagemaker_domain" => m.domains.push(sagemaker::domain(inst)),
+        "aws_sagemaker_user_profile" => m.user_profiles.push(sagemaker::user_profile(inst)),
+        "aws_sagemaker_space" => m.spaces.push(sagemaker::space(inst)),
         "aws_sagemaker_data_quality_job_definition" => {
             m.monitoring_jobs.push(sagemaker::data_quality_job(inst))
         }

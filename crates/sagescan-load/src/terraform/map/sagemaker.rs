@@ -159,11 +159,8 @@ pub(super) fn endpoint(inst: &Instance) -> Endpoint {
 /// `aws_sagemaker_domain` (Studio).
 pub(super) fn domain(inst: &Instance) -> Domain {
     let b = &inst.body;
-    let security_groups = match attr::block(b, "default_user_settings") {
-        Err(u) => u.value(),
-        Ok(None) => Value::default_value(Vec::new(), b.origin.clone()),
-        Ok(Some(s)) => references(&s, "security_groups"),
-    };
+    let security_groups = settings_groups(b, "default_user_settings");
+    let default_space_security_groups = settings_groups(b, "default_space_settings");
     Domain {
         meta: meta(inst, true),
         app_network_access_type: attr::value(
@@ -180,6 +177,64 @@ pub(super) fn domain(inst: &Instance) -> Domain {
         vpc: opt_reference(b, "vpc_id"),
         subnets: references(b, "subnet_ids"),
         security_groups,
+        default_space_security_groups,
+    }
+}
+
+/// `security_groups` of a settings block (`default_user_settings`, `user_settings`, …);
+/// absent block or list → `Default(empty)`.
+fn settings_groups<T>(b: &Body, block: &str) -> Value<Vec<sagescan_model::Ref<T>>> {
+    match attr::block(b, block) {
+        Err(u) => u.value(),
+        Ok(None) => Value::default_value(Vec::new(), b.origin.clone()),
+        Ok(Some(s)) => references(&s, "security_groups"),
+    }
+}
+
+/// A literal `key` (`user_profile_name`, `space_name`) is an alias: spaces name their
+/// owner by profile name.
+fn named(inst: &Instance, key: &str) -> sagescan_model::Meta {
+    let mut meta = meta(inst, false);
+    meta.aliases
+        .extend(string(&inst.body, key, Absent::Required).get().cloned());
+    meta
+}
+
+/// `aws_sagemaker_user_profile`.
+pub(super) fn user_profile(inst: &Instance) -> UserProfile {
+    let b = &inst.body;
+    UserProfile {
+        meta: named(inst, "user_profile_name"),
+        domain: reference(b, "domain_id", Absent::Required),
+        security_groups: settings_groups(b, "user_settings"),
+    }
+}
+
+/// `aws_sagemaker_space`.
+pub(super) fn space(inst: &Instance) -> Space {
+    let b = &inst.body;
+    let sharing_type = match attr::block(b, "space_sharing_settings") {
+        Err(u) => u.value(),
+        Ok(None) => Value::unknown(
+            "space_sharing_settings is absent and AWS documents no default sharing type",
+            b.origin.clone(),
+        ),
+        Ok(Some(s)) => attr::value(&s, "sharing_type", Absent::Required, |v| {
+            SharingType::parse(&attr::as_string(v)?)
+        }),
+    };
+    let owner = match attr::block(b, "ownership_settings") {
+        Err(u) => u.value(),
+        Ok(None) => Value::default_value(None, b.origin.clone()),
+        Ok(Some(o)) => attr::value(&o, "owner_user_profile_name", Absent::Required, |v| {
+            attr::as_key(v).map(|k| Some(sagescan_model::Ref::new(k)))
+        }),
+    };
+    Space {
+        meta: named(inst, "space_name"),
+        domain: reference(b, "domain_id", Absent::Required),
+        sharing_type,
+        owner,
     }
 }
 
@@ -449,6 +504,92 @@ mod tests {
         assert_eq!(
             isolated.inter_container_encryption,
             Value::default_value(false, at(13))
+        );
+    }
+
+    #[test]
+    fn user_profiles_and_spaces_reference_their_domain_and_owner() {
+        let m = run(vec![
+            blk(1)
+                .b(
+                    "default_space_settings",
+                    blk(2).a(
+                        "security_groups",
+                        list(vec![r("aws_security_group.space", "id")]),
+                    ),
+                )
+                .inst("aws_sagemaker_domain.d"),
+            blk(10)
+                .a("domain_id", r("aws_sagemaker_domain.d", "id"))
+                .a("user_profile_name", s("alice"))
+                .b(
+                    "user_settings",
+                    blk(13).a(
+                        "security_groups",
+                        list(vec![r("aws_security_group.open", "id")]),
+                    ),
+                )
+                .inst("aws_sagemaker_user_profile.alice"),
+            blk(20)
+                .a("domain_id", r("aws_sagemaker_domain.d", "id"))
+                .a("space_name", s("mine"))
+                .b(
+                    "space_sharing_settings",
+                    blk(23).a("sharing_type", s("Private")),
+                )
+                .b(
+                    "ownership_settings",
+                    blk(25).a(
+                        "owner_user_profile_name",
+                        r("aws_sagemaker_user_profile.alice", "user_profile_name"),
+                    ),
+                )
+                .inst("aws_sagemaker_space.mine"),
+            blk(30)
+                .a("domain_id", unk("var.domain_id has no value"))
+                .a("space_name", s("team"))
+                .b(
+                    "space_sharing_settings",
+                    blk(32).a("sharing_type", s("Open")),
+                )
+                .inst("aws_sagemaker_space.team"),
+            blk(40)
+                .a("domain_id", r("aws_sagemaker_domain.d", "id"))
+                .inst("aws_sagemaker_space.bare"),
+        ]);
+        let d = &m.domains[0];
+        assert_eq!(d.security_groups, Value::default_value(Vec::new(), at(1)));
+        assert_eq!(
+            keys(&d.default_space_security_groups),
+            ["aws_security_group.space"]
+        );
+
+        let p = &m.user_profiles[0];
+        assert_eq!(p.meta.aliases, ["alice"]);
+        assert!(m.get(0, p.domain.get().unwrap()).is_some());
+        assert_eq!(keys(&p.security_groups), ["aws_security_group.open"]);
+        assert_eq!(line(&p.security_groups), 14);
+
+        let mine = &m.spaces[0];
+        assert_eq!(mine.meta.aliases, ["mine"]);
+        assert_eq!(mine.sharing_type, Value::set(SharingType::Private, at(24)));
+        let owner = mine.owner.get().unwrap().as_ref().unwrap();
+        assert_eq!(m.get(0, owner).unwrap().meta.address, p.meta.address);
+
+        let team = &m.spaces[1];
+        assert_eq!(
+            team.domain.unknown_reason(),
+            Some("var.domain_id has no value")
+        );
+        assert!(team.sharing_type.unknown_reason().is_some());
+        assert_eq!(team.owner, Value::default_value(None, at(30)));
+        // No sharing settings: AWS documents no default, so nothing is assumed.
+        let bare = &m.spaces[2];
+        assert!(
+            bare.sharing_type
+                .unknown_reason()
+                .unwrap()
+                .contains("no default sharing type")
         );
     }
 }

@@ -22,6 +22,11 @@ fn sagescan(args: &[&str]) -> (i32, String, String) {
 
 const NOTEBOOK: &str = "aws_sagemaker_notebook_instance.main";
 
+/// The checks' fixture of a domain with two user profiles (relative to tests/fixtures):
+/// alice adds an open group, bob adds none.
+const STUDIO_PROFILE: &str =
+    "../../../sagescan-checks/src/net/workload_internet_egress_uninspected/studio_profile.tf";
+
 fn json(args: &[&str]) -> (i32, Value) {
     let (code, out, err) = sagescan(args);
     (
@@ -199,7 +204,7 @@ fn a_studio_user_profile_is_a_workload_and_runs_with_its_domain_groups_and_its_o
         "internet",
         "--format",
         "json",
-        "studio_profile",
+        STUDIO_PROFILE,
     ]);
     assert_eq!(code, 1, "reachable exits 1");
     assert_eq!(a["verdict"], "reachable");
@@ -211,7 +216,7 @@ fn a_studio_user_profile_is_a_workload_and_runs_with_its_domain_groups_and_its_o
         "internet",
         "--format",
         "json",
-        "studio_profile",
+        STUDIO_PROFILE,
     ]);
     assert_eq!(code, 0, "{b}");
     assert_eq!(b["verdict"], "not_reachable");

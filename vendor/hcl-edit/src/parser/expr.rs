@@ -185,6 +185,14 @@ fn expr_term_inner<'i>(
         .parse_next(input)
         .map(|span| state.borrow_mut().on_span(span))?;
 
+        // A unary operation's operand is a term, which has already taken every traversal
+        // that follows (`-a[0]` is `-(a[0])`): one starting here is one that failed to parse
+        // there. Trying it again on the operation would fail the same way, after doing all
+        // the work again, at every level of nesting (`-a[0][-a[0][...`).
+        if state.borrow().is_unary_op() {
+            return Ok(());
+        }
+
         let checkpoint = input.checkpoint();
         // Parse the next whitespace sequence and only add it as decor suffix to the expression if
         // we encounter a traversal. We'll rewind the parser if none follows.

@@ -81,6 +81,11 @@ impl ExprParseState {
         }
     }
 
+    /// Whether the expression so far is a unary operation.
+    pub(super) fn is_unary_op(&self) -> bool {
+        matches!(self.current, Some(Expression::UnaryOp(_)))
+    }
+
     pub(super) fn on_expr_term(&mut self, expr: impl Into<Expression>) {
         let mut expr = expr.into();
 

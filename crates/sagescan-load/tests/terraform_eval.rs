@@ -434,3 +434,52 @@ resource "aws_route_table_association" "legacy" {
         val(legacy, "route_table_id")
     );
 }
+
+/// Found by the `hcl` fuzz target: 509 bytes whose 7,569 route tables each held a splat of
+/// all 7,569 (57 million references, 5.4 GB and 21 s in a release scan). Values are copied,
+/// not shared, so evaluation has a budget: past it, values are Unknown and the
+/// configuration has one `too-large` gap at the resource where it was reached.
+#[test]
+fn values_past_the_evaluation_budget_are_unknown_with_one_gap() {
+    let splat = r#"
+resource "aws_route_table" "private" {
+  count           = 7569
+  route_table_ids = aws_route_table.private[*].id
+}
+"#;
+    // Locals that each double the last: 10,000 × 2^30 elements.
+    let mut doubling = String::from("locals {\n  l0 = range(10000)\n");
+    for i in 1..=30 {
+        doubling += &format!("  l{i} = concat(local.l{}, local.l{})\n", i - 1, i - 1);
+    }
+    doubling +=
+        "}\nresource \"aws_security_group\" \"g\" {\n  description = length(local.l30)\n}\n";
+    for (tf, address, first) in [
+        (splat, "aws_route_table.private[7568]", "main.tf:2"),
+        (doubling.as_str(), "aws_security_group.g", "main.tf:34"),
+    ] {
+        let e = sagescan_load::terraform::evaluate_texts(&[("main.tf", tf)], &[]);
+        let gaps = gaps_of(&e, "too-large");
+        assert_eq!(gaps.len(), 1, "{:?}", e.model.gaps);
+        assert!(
+            gaps[0].message.starts_with(
+                "evaluating this configuration built more than 256 MiB of values \
+                 (a limit that bounds memory)"
+            ),
+            "{}",
+            gaps[0].message
+        );
+        let (file, line) = line_of(gaps[0]);
+        assert_eq!(format!("{file}:{line}"), first);
+        let last = instance(&e, address);
+        let v = val(
+            last,
+            if address.starts_with("aws_route") {
+                "route_table_ids"
+            } else {
+                "description"
+            },
+        );
+        assert!(unknown_reason(v).contains("more than 256 MiB"), "{v:?}");
+    }
+}

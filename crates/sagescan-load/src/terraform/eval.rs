@@ -151,6 +151,13 @@ macro_rules! known {
 
 /// Evaluates an expression.
 pub(crate) fn eval(expr: &Expression, sc: &Scope) -> EvalResult {
+    sc.ev.within_budget()?;
+    let v = eval_expr(expr, sc)?;
+    sc.ev.account(&v)?;
+    Ok(v)
+}
+
+fn eval_expr(expr: &Expression, sc: &Scope) -> EvalResult {
     let _depth = sc.ev.enter()?;
     match expr {
         Expression::Null(_) => Ok(Val::Null),

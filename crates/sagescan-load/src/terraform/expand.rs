@@ -43,6 +43,7 @@ pub(crate) fn collect<'a>(ev: &Evaluator<'a>, inst: &Rc<ModInst<'a>>, out: &mut 
                 &address,
                 true,
             );
+            ev.report_budget(&origin);
             out.push(Instance {
                 address,
                 rtype: decl.rtype.to_string(),

@@ -361,7 +361,7 @@ fn over_budget() -> String {
 }
 
 /// About how many bytes `v` occupies, counted up to just past `limit` (the rest is not
-/// walked). Values nest at most [`MAX_EVAL_DEPTH`] deep, which bounds the recursion.
+/// walked). It recurses as deep as the value nests, as dropping the value does.
 pub(crate) fn weight(v: &Val, limit: usize) -> usize {
     const NODE: usize = std::mem::size_of::<Val>();
     match v {

@@ -368,10 +368,9 @@ mod tests {
     /// Found by the `tfvars` and `hcl` fuzz targets: malformed operator chains and unary
     /// operations inside brackets made hcl-edit redo its work at every level of nesting
     /// (12 s for the first input, over 10 minutes for the third; the last doubles with
-    /// every `-a[3][`, 0.7 s at 20 levels).
-    /// The vendored hcl-edit fixes both (vendor/hcl-edit/PATCHES.md): each is a parse error
-    /// at its position, well within the budget. Closing the brackets did not help before,
-    /// so that is tested too.
+    /// every `-a[3][`, 0.7 s at 20 levels). The vendored hcl-edit fixes both
+    /// (vendor/hcl-edit/PATCHES.md): each is a parse error at its position, well within the
+    /// budget. Closing the brackets did not help before, so that is tested too.
     #[test]
     fn malformed_operator_chains_are_a_parse_error_not_a_timeout() {
         let unclosed = concat!(

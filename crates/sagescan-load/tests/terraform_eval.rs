@@ -483,3 +483,18 @@ resource "aws_route_table" "private" {
         assert!(unknown_reason(v).contains("more than 256 MiB"), "{v:?}");
     }
 }
+
+/// The budget spent on a `count` itself: no instance is evaluated, and the gap still is.
+#[test]
+fn a_budget_spent_on_count_is_still_a_gap() {
+    let mut tf = String::from("locals {\n  l0 = range(10000)\n");
+    for i in 1..=30 {
+        tf += &format!("  l{i} = concat(local.l{}, local.l{})\n", i - 1, i - 1);
+    }
+    tf += "}\nresource \"aws_security_group\" \"g\" {\n  count = length(local.l30)\n}\n";
+    let e = sagescan_load::terraform::evaluate_texts(&[("main.tf", &tf)], &[]);
+    let gaps = gaps_of(&e, "too-large");
+    assert_eq!(gaps.len(), 1, "{:?}", e.model.gaps);
+    let (file, line) = line_of(gaps[0]);
+    assert_eq!(format!("{file}:{line}"), "main.tf:34");
+}

@@ -479,17 +479,12 @@ mod tests {
 
     /// Found profiling the `config` fuzz target: every problem counted the lines before it
     /// from the start of the file, so a file of many problems took quadratic time (a
-    /// 4 MB file of 200,000 unknown keys: minutes).
+    /// 4 MB file of 200,000 unknown keys: minutes). No timed assertion (speed is measured
+    /// in benchmarks): a regression shows as this test taking minutes.
     #[test]
     fn many_problems_in_a_large_file_are_located_in_linear_time() {
         let text = "[checks]\n".to_string() + &"bogus = 1\n".repeat(200_000);
-        let start = std::time::Instant::now();
         let problems = parse("big.toml", &text).expect_err("unknown keys");
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(20),
-            "took {:?}",
-            start.elapsed()
-        );
         assert_eq!(problems.len(), 200_000);
         let last = problems.last().unwrap();
         assert_eq!((last.line, last.column), (200_001, 1));

@@ -101,8 +101,8 @@ fn s3_nested_stack_without_a_local_asset_is_a_gap() {
 
 #[test]
 fn malformed_cdk_manifest_is_a_gap_at_its_line() {
-    let dir = std::env::temp_dir().join(format!("sagescan-cdk-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
     let manifest = dir.join("manifest.json");
     std::fs::write(
         &manifest,
@@ -114,9 +114,7 @@ fn malformed_cdk_manifest_is_a_gap_at_its_line() {
         r#"{"Resources": {"Group": {"Type": "AWS::EC2::SecurityGroup"}}}"#,
     )
     .unwrap();
-    let m = load(std::slice::from_ref(&dir), &LoadOptions::default());
-    std::fs::remove_dir_all(&dir).unwrap();
-    let m = m.unwrap();
+    let m = load(std::slice::from_ref(&dir), &LoadOptions::default()).unwrap();
     let gap = m
         .gaps
         .iter()

@@ -86,8 +86,8 @@ fn nested_stack_outputs_join_the_parent_and_the_child_is_not_loaded_twice() {
 
 #[test]
 fn parameters_come_from_the_command_line_and_parameter_files() {
-    let dir = std::env::temp_dir().join(format!("sagescan-cfn-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
     let list = dir.join("list.json");
     std::fs::write(
         &list,
@@ -129,7 +129,6 @@ fn parameters_come_from_the_command_line_and_parameter_files() {
     assert_eq!(line(&m.domains[0].app_network_access_type), 23);
     assert_eq!(m.gaps.len(), 1);
     assert_eq!(m.gaps[0].kind, "io-error");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 const GROUPS: &str = "\

@@ -47,16 +47,16 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// A fresh directory holding `infra/main.tf` (a copy of the `waivable` fixture) and, when
-/// given, `sagescan.toml` with `config`.
-fn workspace(test: &str, config: Option<&str>) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sagescan-config-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// given, `sagescan.toml` with `config`; removed when dropped.
+fn workspace(config: Option<&str>) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("infra")).expect("temp dir");
     std::fs::copy(fixture("waivable/main.tf"), dir.join("infra/main.tf")).expect("copy");
     if let Some(text) = config {
         std::fs::write(dir.join("sagescan.toml"), text).expect("write config");
     }
-    dir
+    tmp
 }
 
 fn statuses(doc: &serde_json::Value) -> Vec<String> {
@@ -84,16 +84,17 @@ reason = "sandbox notebooks, no data"
 
 #[test]
 fn a_waiver_suppresses_the_finding_and_the_exit_code_goes_to_zero() {
-    let dir = workspace("suppress", None);
+    let tmp = workspace(None);
+    let dir = tmp.path();
     let before = sagescan(
-        &dir,
+        dir,
         &["scan", "infra", "--checks", "SM111", "--format", "json"],
     );
     assert_eq!(before.code, 1, "{}", before.stderr);
 
     std::fs::write(dir.join("sagescan.toml"), WAIVE_LAB).unwrap();
     let after = sagescan(
-        &dir,
+        dir,
         &["scan", "infra", "--checks", "SM111", "--format", "json"],
     );
     assert_eq!(after.code, 0, "{}", after.stderr);
@@ -117,7 +118,7 @@ fn a_waiver_suppresses_the_finding_and_the_exit_code_goes_to_zero() {
     assert_eq!(doc["summary"]["suppressed"], 2);
     assert_eq!(doc["summary"]["failed"], 0);
 
-    let text = sagescan(&dir, &["scan", "infra", "--checks", "SM111"]);
+    let text = sagescan(dir, &["scan", "infra", "--checks", "SM111"]);
     assert!(
         text.stdout.contains(
             "suppressed (waived)\n  SM111 aws_sagemaker_notebook_instance.lab[0] (infra/main.tf:8:3): \
@@ -130,7 +131,8 @@ fn a_waiver_suppresses_the_finding_and_the_exit_code_goes_to_zero() {
 
 #[test]
 fn the_config_is_found_by_walking_up_from_the_scanned_path() {
-    let dir = workspace("walk", Some(WAIVE_LAB));
+    let tmp = workspace(Some(WAIVE_LAB));
+    let dir = tmp.path();
     // From inside `infra`, scanning `.`: the file is one directory up.
     let run = sagescan(
         &dir.join("infra"),
@@ -138,19 +140,20 @@ fn the_config_is_found_by_walking_up_from_the_scanned_path() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     // A file path starts the walk at its directory.
-    let run = sagescan(&dir, &["scan", "infra/main.tf", "--checks", "SM111"]);
+    let run = sagescan(dir, &["scan", "infra/main.tf", "--checks", "SM111"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     // --no-config ignores it.
-    let run = sagescan(&dir, &["scan", "infra", "--checks", "SM111", "--no-config"]);
+    let run = sagescan(dir, &["scan", "infra", "--checks", "SM111", "--no-config"]);
     assert_eq!(run.code, 1);
 }
 
 #[test]
 fn config_flag_names_a_file_anywhere() {
-    let dir = workspace("flag", None);
+    let tmp = workspace(None);
+    let dir = tmp.path();
     std::fs::write(dir.join("other.toml"), WAIVE_LAB).unwrap();
     let run = sagescan(
-        &dir,
+        dir,
         &[
             "scan",
             "infra",
@@ -167,17 +170,15 @@ fn config_flag_names_a_file_anywhere() {
         json(&run)["findings"][0]["suppression"]["source"]["file"],
         "other.toml"
     );
-    let missing = sagescan(&dir, &["scan", "infra", "--config", "nope.toml"]);
+    let missing = sagescan(dir, &["scan", "infra", "--config", "nope.toml"]);
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("nope.toml"), "{}", missing.stderr);
 }
 
 #[test]
 fn three_mistakes_are_all_reported_with_their_lines_and_nothing_is_scanned() {
-    let dir = workspace(
-        "mistakes",
-        Some(
-            "[checks]\n\
+    let tmp = workspace(Some(
+        "[checks]\n\
              disable = [\"SM999\"]\n\
              \n\
              [severity]\n\
@@ -186,9 +187,9 @@ fn three_mistakes_are_all_reported_with_their_lines_and_nothing_is_scanned() {
              [[waivers]]\n\
              code = \"SM111\"\n\
              resource = \"aws_sagemaker_notebook_instance.lab\"\n",
-        ),
-    );
-    let run = sagescan(&dir, &["scan", "infra", "--format", "json"]);
+    ));
+    let dir = tmp.path();
+    let run = sagescan(dir, &["scan", "infra", "--format", "json"]);
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty(), "no report: {}", run.stdout);
     let lines: Vec<&str> = run.stderr.lines().collect();
@@ -205,11 +206,11 @@ fn three_mistakes_are_all_reported_with_their_lines_and_nothing_is_scanned() {
 
 #[test]
 fn an_unknown_key_is_an_error_at_its_line() {
-    let dir = workspace(
-        "unknown-key",
-        Some("[options]\nenvironment_tag = \"Env\"\nadmin_port = [22]\n"),
-    );
-    let run = sagescan(&dir, &["scan", "infra"]);
+    let tmp = workspace(Some(
+        "[options]\nenvironment_tag = \"Env\"\nadmin_port = [22]\n",
+    ));
+    let dir = tmp.path();
+    let run = sagescan(dir, &["scan", "infra"]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
@@ -221,12 +222,10 @@ fn an_unknown_key_is_an_error_at_its_line() {
 
 #[test]
 fn an_expired_waiver_is_reported_and_not_applied() {
-    let dir = workspace(
-        "expired",
-        Some(&format!("{WAIVE_LAB}expires = \"2020-01-31\"\n")),
-    );
+    let tmp = workspace(Some(&format!("{WAIVE_LAB}expires = \"2020-01-31\"\n")));
+    let dir = tmp.path();
     let run = sagescan(
-        &dir,
+        dir,
         &["scan", "infra", "--checks", "SM111", "--format", "json"],
     );
     assert_eq!(run.code, 1);
@@ -236,7 +235,7 @@ fn an_expired_waiver_is_reported_and_not_applied() {
     assert_eq!(expired.as_array().map(Vec::len), Some(1));
     assert_eq!(expired[0]["expires"], "2020-01-31");
     assert_eq!(expired[0]["source"]["line"], 2);
-    let text = sagescan(&dir, &["scan", "infra", "--checks", "SM111"]);
+    let text = sagescan(dir, &["scan", "infra", "--checks", "SM111"]);
     assert!(
         text.stdout.contains(
             "expired waivers (not applied)\n  sagescan.toml:2: SM111 \
@@ -252,19 +251,17 @@ fn an_expired_waiver_is_reported_and_not_applied() {
     )
     .unwrap();
     assert_eq!(
-        sagescan(&dir, &["scan", "infra", "--checks", "SM111"]).code,
+        sagescan(dir, &["scan", "infra", "--checks", "SM111"]).code,
         0
     );
 }
 
 #[test]
 fn a_waiver_that_matches_nothing_is_reported_as_unused() {
-    let dir = workspace(
-        "unused",
-        Some(&WAIVE_LAB.replace("instance.lab", "instance.gone")),
-    );
+    let tmp = workspace(Some(&WAIVE_LAB.replace("instance.lab", "instance.gone")));
+    let dir = tmp.path();
     let run = sagescan(
-        &dir,
+        dir,
         &["scan", "infra", "--checks", "SM111", "--format", "json"],
     );
     assert_eq!(run.code, 1);
@@ -316,11 +313,12 @@ fn an_inline_waiver_without_reason_is_an_error() {
 
 #[test]
 fn a_severity_override_changes_what_fail_on_counts() {
-    let dir = workspace("severity", None);
+    let tmp = workspace(None);
+    let dir = tmp.path();
     let args = ["scan", "infra", "--checks", "SM111", "--fail-on", "high"];
-    assert_eq!(sagescan(&dir, &args).code, 1, "SM111 is high by default");
+    assert_eq!(sagescan(dir, &args).code, 1, "SM111 is high by default");
     std::fs::write(dir.join("sagescan.toml"), "[severity]\nSM111 = \"low\"\n").unwrap();
-    let run = sagescan(&dir, &args);
+    let run = sagescan(dir, &args);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
         run.stdout
@@ -330,12 +328,12 @@ fn a_severity_override_changes_what_fail_on_counts() {
 
 #[test]
 fn checks_in_the_config_combine_with_the_command_line() {
-    let dir = workspace(
-        "checks",
-        Some("[checks]\nenable = [\"SM1\"]\ndisable = [\"SM111\"]\n"),
-    );
+    let tmp = workspace(Some(
+        "[checks]\nenable = [\"SM1\"]\ndisable = [\"SM111\"]\n",
+    ));
+    let dir = tmp.path();
     let codes = |args: &[&str]| {
-        let doc = json(&sagescan(&dir, args));
+        let doc = json(&sagescan(dir, args));
         let mut c: Vec<String> = doc["findings"]
             .as_array()
             .unwrap()
@@ -360,24 +358,25 @@ fn checks_in_the_config_combine_with_the_command_line() {
 
 #[test]
 fn init_writes_a_valid_template_and_refuses_to_overwrite() {
-    let dir = workspace("init", None);
-    let run = sagescan(&dir, &["init"]);
+    let tmp = workspace(None);
+    let dir = tmp.path();
+    let run = sagescan(dir, &["init"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = std::fs::read_to_string(dir.join("sagescan.toml")).expect("written");
     assert!(text.contains("[options]") && text.contains("[[waivers]]"));
     // The template is a valid configuration that changes nothing.
-    let scan = sagescan(&dir, &["scan", "infra", "--checks", "SM111"]);
+    let scan = sagescan(dir, &["scan", "infra", "--checks", "SM111"]);
     assert_eq!(scan.code, 1, "{}", scan.stderr);
 
     std::fs::write(dir.join("sagescan.toml"), "# mine\n").unwrap();
-    let again = sagescan(&dir, &["init"]);
+    let again = sagescan(dir, &["init"]);
     assert_eq!(again.code, 2);
     assert!(again.stderr.contains("already exists"), "{}", again.stderr);
     assert_eq!(
         std::fs::read_to_string(dir.join("sagescan.toml")).unwrap(),
         "# mine\n"
     );
-    assert_eq!(sagescan(&dir, &["init", "--force"]).code, 0);
+    assert_eq!(sagescan(dir, &["init", "--force"]).code, 0);
     assert_eq!(
         std::fs::read_to_string(dir.join("sagescan.toml")).unwrap(),
         text

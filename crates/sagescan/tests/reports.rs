@@ -17,12 +17,9 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A fresh directory for one test's files.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sagescan-reports-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create a scratch directory");
-    dir
+/// A fresh directory for one test's files, removed when dropped.
+fn scratch() -> tempfile::TempDir {
+    tempfile::tempdir().expect("create a scratch directory")
 }
 
 struct Run {
@@ -50,7 +47,8 @@ fn read(path: &Path) -> Vec<u8> {
 
 #[test]
 fn one_run_writes_every_report_and_only_the_chosen_one_goes_to_stdout() {
-    let dir = scratch("all");
+    let tmp = scratch();
+    let dir = tmp.path();
     let file = |name: &str| dir.join(name).display().to_string();
     let outputs = [
         format!("sarif:{}", file("out.sarif")),
@@ -104,12 +102,12 @@ fn one_run_writes_every_report_and_only_the_chosen_one_goes_to_stdout() {
     assert!(md.starts_with("## sagescan"));
     let html = String::from_utf8(read(&dir.join("out.html"))).expect("UTF-8");
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<svg"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn reports_are_the_same_bytes_every_run() {
-    let dir = scratch("determinism");
+    let tmp = scratch();
+    let dir = tmp.path();
     let mut previous: Option<Vec<Vec<u8>>> = None;
     for round in 0..2 {
         let names = ["a.sarif", "a.html", "a.xml", "a.csv", "a.md"];
@@ -136,18 +134,18 @@ fn reports_are_the_same_bytes_every_run() {
         }
         previous = Some(bytes);
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn sarif_proposes_safe_fixes_as_replacements() {
-    let dir = scratch("fixes");
+    let tmp = scratch();
+    let dir = tmp.path();
     std::fs::write(
         dir.join("main.tf"),
         "resource \"aws_sagemaker_model\" \"m\" {\n  name               = \"m\"\n  execution_role_arn = \"arn:aws:iam::123456789012:role/r\"\n}\n",
     )
     .expect("write the fixture");
-    let run = sagescan(&dir, &["scan", ".", "--no-store", "-o", "sarif:out.sarif"]);
+    let run = sagescan(dir, &["scan", ".", "--no-store", "-o", "sarif:out.sarif"]);
     assert_eq!(run.code, 1, "stderr: {}", run.stderr);
     let sarif: serde_json::Value =
         serde_json::from_slice(&read(&dir.join("out.sarif"))).expect("SARIF is JSON");
@@ -291,12 +289,13 @@ fn hostile_inputs(dir: &Path) -> (PathBuf, PathBuf) {
 #[test]
 fn html_report_renders_filters_and_stays_inert_in_chromium() {
     let Some(browser) = chromium() else { return };
-    let dir = scratch("chromium");
-    let (bypass, evil) = hostile_inputs(&dir);
+    let tmp = scratch();
+    let dir = tmp.path();
+    let (bypass, evil) = hostile_inputs(dir);
     let html = dir.join("report.html");
     let out = format!("html:{}", html.display());
     let run = sagescan(
-        &dir,
+        dir,
         &[
             "scan",
             &bypass.display().to_string(),
@@ -362,5 +361,4 @@ fn html_report_renders_filters_and_stays_inert_in_chromium() {
         "{} bytes",
         png.len()
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

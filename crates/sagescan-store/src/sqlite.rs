@@ -5,14 +5,16 @@
 //! writer then waits (up to [`BUSY_TIMEOUT`]) in SQLite's busy handler; a deferred
 //! transaction would instead fail with `SQLITE_BUSY` when upgrading its read lock, which
 //! the busy handler cannot retry in WAL mode (<https://sqlite.org/wal.html#sometimes_queries_return_sqlite_busy_in_wal_mode>).
+//! The one step the busy handler does not cover, switching a new file to WAL, is retried by
+//! [`enable_wal`].
 
 use crate::migrate::{self, SCHEMA_VERSION_TABLE};
 use crate::{
     Error, JsonColumns, NewScan, Result, SCAN_COLUMNS, ScanRecord, ScanRow, StoredFinding,
 };
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a writer waits for another one before giving up. A scan writes for
 /// milliseconds; a minute covers dozens of parallel CI jobs on one runner.
@@ -32,8 +34,7 @@ impl Sqlite {
         }
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        // `journal_mode` answers with the mode now in force; it is persistent in the file.
-        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        enable_wal(&conn)?;
         conn.pragma_update(None, "foreign_keys", true)?;
         migrate(&mut conn)?;
         Ok(Sqlite { conn })
@@ -137,6 +138,27 @@ impl Sqlite {
 /// Applies the missing migrations in one immediate transaction (see [`crate::migrate`]).
 /// An up-to-date store is only read: every scan opens the store, and a write transaction
 /// costs a sync to disk.
+/// Puts the file in WAL mode (persistent, so a no-op after the first time). While another
+/// connection holds the write lock of a file not yet in WAL mode, SQLite refuses the switch
+/// with "database is locked" at once, without its busy handler (CI met this when several
+/// scans first opened one new store together), so the switch is retried here for as long as
+/// a writer would wait.
+fn enable_wal(conn: &Connection) -> Result<()> {
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        // The pragma answers with the mode now in force.
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            answer => return answer.map(drop).map_err(Into::into),
+        }
+    }
+}
+
 fn migrate(conn: &mut Connection) -> Result<()> {
     if migrate::pending(applied(conn)?)?.next().is_none() {
         return Ok(());
@@ -285,6 +307,35 @@ mod tests {
             .unwrap();
         let err = Store::open(&Location::Sqlite(path)).err().expect("refused");
         assert!(matches!(err, Error::NewerSchema { found: 99, .. }), "{err}");
+    }
+
+    /// A new file is still in rollback mode, and while another connection holds its write
+    /// lock SQLite refuses the switch to WAL at once, without waiting in its busy handler
+    /// (CI met this when several scans first opened one new store together). Opening waits.
+    #[test]
+    fn opening_waits_for_a_writer_of_a_file_not_yet_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.sqlite3");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch("CREATE TABLE t (x); BEGIN IMMEDIATE;")
+            .unwrap();
+        let (opened, done) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| opened.send(Sqlite::open(&path).map(|_| ())).unwrap());
+            // Whatever the scheduling, the writer holds its lock past the opener's first try.
+            std::thread::sleep(Duration::from_millis(300));
+            writer.execute_batch("COMMIT").unwrap();
+        });
+        done.recv()
+            .unwrap()
+            .expect("opened once the writer was done");
+        drop(writer);
+        let mode: String = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
     }
 
     /// Many writers at once, each on its own connection as separate processes would be:

@@ -135,9 +135,6 @@ impl Sqlite {
     }
 }
 
-/// Applies the missing migrations in one immediate transaction (see [`crate::migrate`]).
-/// An up-to-date store is only read: every scan opens the store, and a write transaction
-/// costs a sync to disk.
 /// Puts the file in WAL mode (persistent, so a no-op after the first time). While another
 /// connection holds the write lock of a file not yet in WAL mode, SQLite refuses the switch
 /// with "database is locked" at once, without its busy handler (CI met this when several
@@ -159,6 +156,9 @@ fn enable_wal(conn: &Connection) -> Result<()> {
     }
 }
 
+/// Applies the missing migrations in one immediate transaction (see [`crate::migrate`]).
+/// An up-to-date store is only read: every scan opens the store, and a write transaction
+/// costs a sync to disk.
 fn migrate(conn: &mut Connection) -> Result<()> {
     if migrate::pending(applied(conn)?)?.next().is_none() {
         return Ok(());

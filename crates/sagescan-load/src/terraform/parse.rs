@@ -273,7 +273,8 @@ type ParseFn = fn(&str) -> Parsed;
 
 /// Parses on another thread and gives up after `budget`: `None` then. A parse cannot be
 /// interrupted, so an abandoned one runs on, detached, until it ends or the process does;
-/// the scan goes on without the file meanwhile.
+/// the scan goes on without the file meanwhile. `parse` is what a parser this thread
+/// starts will run.
 fn parse_body_within(text: &str, budget: Duration, parse: ParseFn) -> Option<Parsed> {
     thread_local! {
         /// This thread's parser, kept for its next file.

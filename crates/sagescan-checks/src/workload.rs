@@ -42,6 +42,20 @@ impl WorkloadKind {
         }
     }
 
+    /// How messages name a workload of this kind.
+    pub fn noun(self) -> &'static str {
+        match self {
+            WorkloadKind::Notebook => "notebook",
+            WorkloadKind::Hosting => "model",
+            WorkloadKind::Studio => "Studio domain",
+            WorkloadKind::StudioUser => "Studio user profile",
+            WorkloadKind::StudioSpace => "Studio space",
+            WorkloadKind::Training => "training job",
+            WorkloadKind::Processing => "processing job",
+            WorkloadKind::Monitoring => "monitoring job",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             WorkloadKind::Notebook => "notebook",

@@ -4,7 +4,6 @@
 //! way but not the other; this check reports them.
 
 use crate::net::workload_internet_egress_uninspected::describe;
-use crate::net::workload_internet_ingress::noun;
 use crate::workload::Workload;
 use crate::{Context, Outcomes};
 use sagescan_reach::source::{Plane, start};
@@ -151,7 +150,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
 }
 
 fn judge(w: &Workload<'_>, answer: &Answer, out: &mut Outcomes) {
-    let what = noun(w.kind);
+    let what = w.kind.noun();
     if let Some(first) = answer.asymmetric.first() {
         let mut whys: Vec<&str> = Vec::new();
         for h in &answer.asymmetric {

@@ -2,7 +2,7 @@
 //! question, the forward part of a path, the hop that let traffic out, and how messages name
 //! workloads and admitted flows.
 
-use crate::workload::{Workload, WorkloadKind};
+use crate::workload::Workload;
 use crate::{Context, Outcomes};
 use sagescan_model::Origin;
 use sagescan_reach::{Admitted, Answer, Decision, Destination, Direction, Hop};
@@ -179,7 +179,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                 at.map_or(&Origin::None, |h| &h.origin),
                 format!(
                     "{} can reach {host} on {} through {} without Network Firewall inspection{}",
-                    label(w.kind),
+                    w.kind.noun(),
                     and(&ports),
                     through(&answer),
                     at.map(|h| format!(" ({})", describe(h)))
@@ -207,20 +207,6 @@ pub(crate) fn internet_egress(ctx: &Context<'_>, w: &Workload<'_>) -> Answer {
         Direction::Egress,
         false,
     )
-}
-
-/// How messages name a workload.
-pub(crate) fn label(kind: WorkloadKind) -> &'static str {
-    match kind {
-        WorkloadKind::Notebook => "notebook",
-        WorkloadKind::Hosting => "model",
-        WorkloadKind::Studio => "Studio domain",
-        WorkloadKind::StudioUser => "Studio user profile",
-        WorkloadKind::StudioSpace => "Studio space",
-        WorkloadKind::Training => "training job",
-        WorkloadKind::Processing => "processing job",
-        WorkloadKind::Monitoring => "monitoring job",
-    }
 }
 
 /// An admitted flow's protocol and port: `tcp/443`, `any protocol and port`.
@@ -308,7 +294,7 @@ pub(crate) fn undecided(out: &mut Outcomes, w: &Workload<'_>, answer: &Answer, b
         &first.origin,
         format!(
             "cannot tell whether {} can reach {bad}: {}",
-            label(w.kind),
+            w.kind.noun(),
             describe(first)
         ),
     );

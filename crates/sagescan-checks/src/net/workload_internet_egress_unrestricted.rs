@@ -1,7 +1,7 @@
 //! NET106: whether a workload's internet egress is bounded by a domain allow-list.
 
 use super::workload_internet_egress_uninspected::{
-    and, deciding, describe, internet_egress, label, port, through, undecided,
+    and, deciding, describe, internet_egress, port, through, undecided,
 };
 use crate::nfw::allowlist_too_broad::too_broad;
 use crate::workload::Workload;
@@ -219,7 +219,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                 witness,
                 format!(
                     "{} can reach any internet domain through {}: {} admitted whatever the name",
-                    label(w.kind),
+                    w.kind.noun(),
                     through(witness),
                     summary(&shown)
                 ),
@@ -253,7 +253,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
                 witness,
                 format!(
                     "{} can reach arbitrary internet domains through {}: {} admitted by an allow-list entry that is too broad: {}",
-                    label(w.kind),
+                    w.kind.noun(),
                     through(witness),
                     summary(&flows),
                     whys.join(", ")

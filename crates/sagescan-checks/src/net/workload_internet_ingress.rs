@@ -2,7 +2,7 @@
 //! engine the ingress question from `internet` (any port) and maps its verdict.
 
 use crate::net::workload_internet_egress_uninspected::describe;
-use crate::workload::{Workload, WorkloadKind};
+use crate::workload::Workload;
 use crate::{Context, Outcomes};
 use sagescan_reach::{Answer, Decision, Destination, Direction, Verdict};
 
@@ -149,7 +149,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
 
 /// Maps the engine's answer to one outcome: reachable fails, unknown is inconclusive.
 fn judge(w: &Workload<'_>, answer: &Answer, out: &mut Outcomes) {
-    let what = noun(w.kind);
+    let what = w.kind.noun();
     match answer.verdict {
         Verdict::NotReachable => out.pass(w),
         Verdict::Reachable => {
@@ -202,20 +202,6 @@ pub(crate) fn first_unknown(answer: &Answer) -> (sagescan_model::Origin, String)
             sagescan_model::Origin::None,
             "the reachability engine gave no reason".to_string(),
         ),
-    }
-}
-
-/// How messages name a workload of `kind`.
-pub(crate) fn noun(kind: WorkloadKind) -> &'static str {
-    match kind {
-        WorkloadKind::Notebook => "notebook",
-        WorkloadKind::Hosting => "model",
-        WorkloadKind::Studio => "Studio domain",
-        WorkloadKind::StudioUser => "Studio user profile",
-        WorkloadKind::StudioSpace => "Studio space",
-        WorkloadKind::Training => "training job",
-        WorkloadKind::Processing => "processing job",
-        WorkloadKind::Monitoring => "monitoring job",
     }
 }
 

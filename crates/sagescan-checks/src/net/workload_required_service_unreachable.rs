@@ -3,7 +3,7 @@
 //! each one that is not reachable with the control that blocks it.
 
 use crate::net::workload_internet_egress_uninspected::describe;
-use crate::net::workload_internet_ingress::{first_unknown, noun};
+use crate::net::workload_internet_ingress::first_unknown;
 use crate::workload::{Workload, WorkloadKind};
 use crate::{Context, Outcomes};
 use sagescan_reach::source::{Plane, start};
@@ -189,7 +189,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
 }
 
 fn judge(w: &Workload<'_>, answers: &[(&str, Answer)], out: &mut Outcomes) {
-    let what = noun(w.kind);
+    let what = w.kind.noun();
     let unreachable: Vec<&(&str, Answer)> = answers
         .iter()
         .filter(|(_, a)| a.verdict == Verdict::NotReachable)

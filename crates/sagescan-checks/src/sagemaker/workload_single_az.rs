@@ -90,11 +90,7 @@ fn run(ctx: &Context<'_>, out: &mut Outcomes) {
             out.inconclusive(w, &origin, message);
         } else {
             let zones: Vec<&str> = zones.into_iter().collect();
-            let what = if w.kind == WorkloadKind::Studio {
-                "Studio domain"
-            } else {
-                "model"
-            };
+            let what = w.kind.noun();
             out.fail(
                 w,
                 w.subnets.origin(),

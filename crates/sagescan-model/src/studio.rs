@@ -56,6 +56,12 @@ impl StudioApps {
     }
 }
 
+/// `what` is unknown because `v` is: `"<what> (<v's reason>)"`, at `v`'s origin.
+fn unknown_from<T, U>(what: &str, v: &Value<U>) -> Value<T> {
+    let reason = v.unknown_reason().unwrap_or("no reason given");
+    Value::unknown(format!("{what} ({reason})"), v.origin().clone())
+}
+
 /// The domain `r` names, by position, or why it cannot be known.
 fn domain<'m>(
     model: &'m Model,
@@ -64,11 +70,9 @@ fn domain<'m>(
     r: &Value<Ref<Domain>>,
 ) -> Result<(usize, &'m Domain), (String, Origin)> {
     let Some(key) = r.get() else {
+        let reason = r.unknown_reason().unwrap_or("no reason given");
         return Err((
-            format!(
-                "the {what}'s DomainId is unknown ({})",
-                r.unknown_reason().unwrap_or("no reason given")
-            ),
+            format!("the {what}'s DomainId is unknown ({reason})"),
             r.origin().clone(),
         ));
     };
@@ -104,23 +108,13 @@ pub fn profile_apps(model: &Model, p: &UserProfile) -> StudioApps {
             };
             Value::set(all, origin.clone())
         }
-        (None, _) => Value::unknown(
-            format!(
-                "the domain's DefaultUserSettings.SecurityGroups are unknown ({})",
-                d.security_groups
-                    .unknown_reason()
-                    .unwrap_or("no reason given")
-            ),
-            d.security_groups.origin().clone(),
+        (None, _) => unknown_from(
+            "the domain's DefaultUserSettings.SecurityGroups are unknown",
+            &d.security_groups,
         ),
-        (_, None) => Value::unknown(
-            format!(
-                "the user profile's UserSettings.SecurityGroups are unknown ({})",
-                p.security_groups
-                    .unknown_reason()
-                    .unwrap_or("no reason given")
-            ),
-            p.security_groups.origin().clone(),
+        (_, None) => unknown_from(
+            "the user profile's UserSettings.SecurityGroups are unknown",
+            &p.security_groups,
         ),
     };
     StudioApps::of_domain(i, d, groups)
@@ -134,22 +128,11 @@ pub fn space_apps(model: &Model, s: &Space) -> StudioApps {
         Err((reason, origin)) => return StudioApps::unknown(reason, &origin),
     };
     let groups = match s.sharing_type.get() {
-        None => Value::unknown(
-            format!(
-                "the space's sharing type is unknown ({})",
-                s.sharing_type.unknown_reason().unwrap_or("no reason given")
-            ),
-            s.sharing_type.origin().clone(),
-        ),
+        None => unknown_from("the space's sharing type is unknown", &s.sharing_type),
         Some(SharingType::Shared) => match d.default_space_security_groups.get() {
-            None => Value::unknown(
-                format!(
-                    "the domain's DefaultSpaceSettings.SecurityGroups are unknown ({})",
-                    d.default_space_security_groups
-                        .unknown_reason()
-                        .unwrap_or("no reason given")
-                ),
-                d.default_space_security_groups.origin().clone(),
+            None => unknown_from(
+                "the domain's DefaultSpaceSettings.SecurityGroups are unknown",
+                &d.default_space_security_groups,
             ),
             // AWS documents the groups of shared spaces only as DefaultSpaceSettings'
             // (not whether DefaultUserSettings' stand in when it has none).
@@ -166,47 +149,36 @@ pub fn space_apps(model: &Model, s: &Space) -> StudioApps {
 
 /// A private space runs as its owner: the owner's profile in the same domain.
 fn private_space(model: &Model, s: &Space, i: usize, d: &Domain) -> StudioApps {
-    let unknown = |reason: String, origin: &Origin| {
-        StudioApps::of_domain(i, d, Value::unknown(reason, origin.clone()))
+    // Whatever is missing, it is the owner setting that says so.
+    let unknown = |reason: String| {
+        StudioApps::of_domain(i, d, Value::unknown(reason, s.owner.origin().clone()))
     };
     let owner = match s.owner.get() {
         None => {
-            return unknown(
-                format!(
-                    "the private space's owner is unknown ({})",
-                    s.owner.unknown_reason().unwrap_or("no reason given")
-                ),
-                s.owner.origin(),
-            );
+            let groups = unknown_from("the private space's owner is unknown", &s.owner);
+            return StudioApps::of_domain(i, d, groups);
         }
         Some(None) => {
             return unknown(
                 "the private space names no OwnershipSettings.OwnerUserProfileName".into(),
-                s.owner.origin(),
             );
         }
         Some(Some(owner)) => owner,
     };
     let Some(profile) = model.get(s.meta.config, owner) else {
-        return unknown(
-            format!(
-                "the private space's owner {} is not in the scanned configuration",
-                owner.key
-            ),
-            s.owner.origin(),
-        );
+        return unknown(format!(
+            "the private space's owner {} is not in the scanned configuration",
+            owner.key
+        ));
     };
     let apps = profile_apps(model, profile);
     // Profile names are unique only within a domain: an owner found in another domain is
     // a namesake, not the owner.
     if apps.domain != Some(i) {
-        return unknown(
-            format!(
-                "the private space's owner {} is not a user profile of the space's domain",
-                owner.key
-            ),
-            s.owner.origin(),
-        );
+        return unknown(format!(
+            "the private space's owner {} is not a user profile of the space's domain",
+            owner.key
+        ));
     }
     apps
 }

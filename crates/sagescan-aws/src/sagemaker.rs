@@ -193,6 +193,16 @@ fn refs<T>(d: &mut Doc, indent: usize, key: &str, ids: &[String]) -> Value<Vec<R
     Value::set(ids.iter().map(Ref::new).collect(), at)
 }
 
+/// The `SecurityGroups` of a settings object (`DefaultUserSettings`, `UserSettings`, …),
+/// written under the object's name; none (or no object) is the default, no groups.
+fn settings_groups<T>(d: &mut Doc, object: &str, groups: &[String]) -> Value<Vec<Ref<T>>> {
+    if groups.is_empty() {
+        return Value::default_value(Vec::new(), d.header());
+    }
+    d.block(0, object);
+    refs(d, 1, "SecurityGroups", groups)
+}
+
 /// A `VpcConfig`. The API requires 1 to 16 subnets in one, so one without subnets (moto
 /// answers `{}` for a model created without) places nothing in a VPC and reads as absent:
 /// the direction in which SM122 and the reachability checks still judge the workload.
@@ -563,26 +573,20 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
             } else {
                 refs(&mut d, 0, "SubnetIds", o.subnet_ids())
             };
-            let groups = o
-                .default_user_settings()
-                .map(|s| s.security_groups())
-                .unwrap_or_default();
-            let security_groups = if groups.is_empty() {
-                Value::default_value(Vec::new(), header.clone())
-            } else {
-                d.block(0, "DefaultUserSettings");
-                refs(&mut d, 1, "SecurityGroups", groups)
-            };
-            let space_groups = o
-                .default_space_settings()
-                .map(|s| s.security_groups())
-                .unwrap_or_default();
-            let default_space_security_groups = if space_groups.is_empty() {
-                Value::default_value(Vec::new(), header.clone())
-            } else {
-                d.block(0, "DefaultSpaceSettings");
-                refs(&mut d, 1, "SecurityGroups", space_groups)
-            };
+            let security_groups = settings_groups(
+                &mut d,
+                "DefaultUserSettings",
+                o.default_user_settings()
+                    .map(|s| s.security_groups())
+                    .unwrap_or_default(),
+            );
+            let default_space_security_groups = settings_groups(
+                &mut d,
+                "DefaultSpaceSettings",
+                o.default_space_settings()
+                    .map(|s| s.security_groups())
+                    .unwrap_or_default(),
+            );
             Some((
                 d.finish(),
                 Domain {
@@ -599,13 +603,6 @@ async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
     )
     .await
 }
-
-const TRAINING_JOB: Kind = Kind {
-    operation: "DescribeTrainingJob",
-    source_type: "AWS::SageMaker::TrainingJob",
-    arn_type: "training-job",
-    name_key: "TrainingJobName",
-};
 
 const USER_PROFILE: Kind = Kind {
     operation: "DescribeUserProfile",
@@ -651,21 +648,15 @@ async fn collect_user_profiles(scope: &Scope) -> Vec<(SourceFile, UserProfile)> 
         },
         |key, o| async move {
             let (mut d, meta) = described(scope, &USER_PROFILE, o.user_profile_arn(), &key).await;
-            let header = d.header();
-            let domain = Value::set(
-                Ref::new(domain_and_name(&key).0),
-                d.field(0, "DomainId", domain_and_name(&key).0),
+            let domain_id = domain_and_name(&key).0;
+            let domain = Value::set(Ref::new(domain_id), d.field(0, "DomainId", domain_id));
+            let security_groups = settings_groups(
+                &mut d,
+                "UserSettings",
+                o.user_settings()
+                    .map(|s| s.security_groups())
+                    .unwrap_or_default(),
             );
-            let groups = o
-                .user_settings()
-                .map(|s| s.security_groups())
-                .unwrap_or_default();
-            let security_groups = if groups.is_empty() {
-                Value::default_value(Vec::new(), header)
-            } else {
-                d.block(0, "UserSettings");
-                refs(&mut d, 1, "SecurityGroups", groups)
-            };
             Some((
                 d.finish(),
                 UserProfile {
@@ -757,6 +748,13 @@ async fn collect_spaces(scope: &Scope) -> Vec<(SourceFile, Space)> {
     )
     .await
 }
+
+const TRAINING_JOB: Kind = Kind {
+    operation: "DescribeTrainingJob",
+    source_type: "AWS::SageMaker::TrainingJob",
+    arn_type: "training-job",
+    name_key: "TrainingJobName",
+};
 
 async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFile, TrainingJob)> {
     list_then_describe(

@@ -103,10 +103,10 @@ pub(crate) fn assemblies(model: &mut Model, templates: &[Template]) -> Assets {
 /// Adds the file assets of one asset manifest (`<Stack>.assets.json`).
 fn asset_manifest(model: &mut Model, assets: &mut Assets, dir: &Path, path: &Path, display: &str) {
     // The manifest names the file, so it may name anything: a FIFO, `/dev/zero`.
-    let text = match crate::read_text(
+    let text = match sagescan_fs::read_text(
         path,
         crate::plan::MAX_PLAN_SIZE as u64,
-        crate::Named::ByInput,
+        sagescan_fs::Named::ByInput,
     ) {
         Ok(text) => text,
         Err(e) => {

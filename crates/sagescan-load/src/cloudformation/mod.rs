@@ -512,7 +512,11 @@ impl<'e> Stacks<'e> {
             return None;
         }
         // The parent names the file, so it may name anything: a FIFO, `/dev/zero`.
-        let text = match crate::read_text(path, MAX_TEMPLATE_BYTES as u64, crate::Named::ByInput) {
+        let text = match sagescan_fs::read_text(
+            path,
+            MAX_TEMPLATE_BYTES as u64,
+            sagescan_fs::Named::ByInput,
+        ) {
             Ok(text) => text,
             Err(source) => {
                 let e = CfnError::Io {

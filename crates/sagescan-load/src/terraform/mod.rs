@@ -18,12 +18,13 @@ mod vars;
 mod waivers;
 mod walk;
 
-use crate::{LoadError, LoadOptions, Named};
+use crate::{LoadError, LoadOptions};
 use module::{CallSource, Evaluator, ModuleDef, call_source, normalize};
 pub use module::{MAX_INSTANCES, MAX_MODULE_DEPTH};
 pub use parse::MAX_FILE_SIZE;
 use parse::{FileGap, ParsedFile, file_origin};
 use rayon::prelude::*;
+use sagescan_fs::Named;
 use sagescan_model::{ConfigId, CoverageGap, Model, SourceFile};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -4,9 +4,9 @@
 //! A file that cannot be read or parsed is not an error of the load: it becomes a
 //! [`FileGap`] that the caller attaches to every configuration the file belongs to.
 
-use crate::Named;
 use hcl_edit::Span;
 use hcl_edit::structure::{Block, Body};
+use sagescan_fs::Named;
 use sagescan_model::{FileSpan, Origin};
 use std::cell::RefCell;
 use std::ops::Range;
@@ -121,7 +121,7 @@ pub(crate) fn read(
             origin: file_origin(display),
         })
     };
-    let mut bytes = crate::read_limited(path, max_size, named).map_err(|e| {
+    let mut bytes = sagescan_fs::read_limited(path, max_size, named).map_err(|e| {
         if e.kind() == std::io::ErrorKind::FileTooLarge {
             Box::new(FileGap {
                 kind: "too-large",

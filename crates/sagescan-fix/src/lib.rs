@@ -33,7 +33,21 @@ pub struct Options {
     /// Terraform variables were set on the command line (`--var`, `--var-file`): a
     /// variable's default is then not what was scanned, so it is not edited.
     pub variables_overridden: bool,
+    /// The scanned paths. Only files under one of them (every link on the way resolved)
+    /// are read or written: a module call such as `source = "../../shared"` reaches files
+    /// the user did not ask to change, and a pull request can point a directory link
+    /// anywhere. With none, nothing is written.
+    pub roots: Vec<PathBuf>,
+    /// The largest file read (`--max-file-size`; by default [`MAX_FILE_SIZE`]).
+    pub max_file_size: Option<u64>,
 }
+
+/// The largest file `fix` reads by default: the largest template CloudFormation accepts
+/// is far smaller, and a `.tf` file this big is not written by hand.
+pub const MAX_FILE_SIZE: u64 = 16 << 20;
+
+/// Why a file is not touched though a fix is in it; the text after `not fixed … :`.
+const OUTSIDE: &str = "outside the scanned tree";
 
 /// What became of one finding's fix.
 #[derive(Clone, Debug, PartialEq)]
@@ -153,7 +167,7 @@ pub enum Error {
     #[error("writing {path}: {source}")]
     Write {
         path: String,
-        source: std::io::Error,
+        source: sagescan_fs::WriteError,
     },
 }
 
@@ -251,10 +265,22 @@ impl Planner<'_> {
         }
     }
 
-    /// The working copy of `path`, read on first use.
+    /// The working copy of `path`, read on first use: only under the scanned roots, and
+    /// through the reader `scan` uses (a FIFO or `/dev/zero` in a module is refused, not
+    /// waited on or read without end).
     fn file(&mut self, path: &str) -> Result<&mut Working, String> {
         if !self.files.contains_key(path) {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?;
+            if !within_roots(&self.options.roots, Path::new(path)) {
+                return Err(format!("{path} is {OUTSIDE}"));
+            }
+            // Refused before reading: the diff would quote the file the link points to,
+            // and the write would refuse it anyway.
+            if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(format!(
+                    "{path} is a symbolic link; edit the file it points to"
+                ));
+            }
+            let text = self.read(Path::new(path))?;
             self.files.insert(
                 path.to_string(),
                 Working {
@@ -265,6 +291,12 @@ impl Planner<'_> {
             );
         }
         Ok(self.files.get_mut(path).expect("inserted above"))
+    }
+
+    fn read(&self, path: &Path) -> Result<String, String> {
+        let max = self.options.max_file_size.unwrap_or(MAX_FILE_SIZE);
+        sagescan_fs::read_text(path, max, sagescan_fs::Named::ByInput)
+            .map_err(|e| format!("reading {}: {e}", path.display()))
     }
 
     fn terraform(&mut self, finding: &Finding, edit: &Edit) -> Result<Option<String>, String> {
@@ -312,15 +344,17 @@ impl Planner<'_> {
             .unwrap_or(Path::new(""))
             .to_path_buf();
         let (tf_files, var_files) = module_files(&dir);
-        let uses: usize = tf_files
-            .iter()
-            .map(|p| count_uses(&std::fs::read_to_string(p).unwrap_or_default(), var))
-            .sum();
+        // A file that cannot be read could hold another use or a value: refuse, never
+        // count it as empty.
+        let mut uses = 0;
+        for p in &tf_files {
+            uses += count_uses(&self.read(p)?, var);
+        }
         if uses > 1 {
             return refuse(&format!("used {uses} times in the module"));
         }
         for p in &var_files {
-            let text = std::fs::read_to_string(p).unwrap_or_default();
+            let text = self.read(p)?;
             if text.lines().any(|l| {
                 l.trim_start()
                     .strip_prefix(var)
@@ -379,39 +413,37 @@ impl Planner<'_> {
 }
 
 impl Plan<'_> {
-    /// Writes every changed file: to a temporary file beside it, then renamed over it, so a
-    /// crash never leaves half a file. Permissions are kept.
-    pub fn write(&self) -> Result<(), Error> {
+    /// Writes every changed file with [`sagescan_fs::write_within`]: atomically, never
+    /// through a link, mode and owner kept, and only under a scanned root (checked again
+    /// here, not only when the file was read).
+    pub fn write(&self, options: &Options) -> Result<(), Error> {
         for change in &self.files {
-            write_atomic(Path::new(&change.path), &change.after).map_err(|source| {
-                Error::Write {
-                    path: change.path.clone(),
-                    source,
-                }
-            })?;
+            let path = Path::new(&change.path);
+            let error = |source| Error::Write {
+                path: change.path.clone(),
+                source,
+            };
+            let root = options
+                .roots
+                .iter()
+                .find(|root| sagescan_fs::ensure_within(root, path).is_ok());
+            let Some(root) = root else {
+                return Err(error(sagescan_fs::WriteError::Outside {
+                    path: path.to_path_buf(),
+                    root: options.roots.first().cloned().unwrap_or_default(),
+                }));
+            };
+            sagescan_fs::write_within(root, path, change.after.as_bytes()).map_err(error)?;
         }
         Ok(())
     }
 }
 
-fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or("file".into(), |n| n.to_string_lossy());
-    let tmp = dir.join(format!(".{name}.sagescan-fix.{}", std::process::id()));
-    let result = (|| {
-        std::fs::write(&tmp, text)?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        // Best effort: the error that matters is the one returned.
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+/// Whether `path` lies under one of `roots`, links resolved.
+fn within_roots(roots: &[PathBuf], path: &Path) -> bool {
+    roots
+        .iter()
+        .any(|root| sagescan_fs::ensure_within(root, path).is_ok())
 }
 
 /// `main` of `aws_subnet.main`, `module.net.aws_subnet.main["a"]` or `…main[0]`.

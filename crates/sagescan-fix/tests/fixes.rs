@@ -55,6 +55,10 @@ fn fix(dir: &Path, codes: &[&str], options: &Options) -> String {
         .collect();
     let (model, findings) = failed(dir, &checks);
     assert!(!findings.is_empty(), "the fixture fails nothing");
+    let options = &Options {
+        roots: vec![dir.to_path_buf()],
+        ..options.clone()
+    };
     let plan = sagescan_fix::plan(&model, &findings, options);
     let root = format!("{}/", dir.display());
     let mut out = String::new();
@@ -75,7 +79,7 @@ fn fix(dir: &Path, codes: &[&str], options: &Options) -> String {
             r.fix.title
         );
     }
-    plan.write().unwrap();
+    plan.write(options).unwrap();
     for change in &plan.files {
         let _ = write!(
             out,
@@ -345,6 +349,10 @@ fn every_fix_on_a_check_fixture_applies_to_terraform() {
         std::fs::copy(&fixture, tmp.path().join("main.tf")).unwrap();
         let model = sagescan_load::load(&[tmp.path().to_path_buf()], &Default::default()).unwrap();
         let run = sagescan_checks::run(&model, &[check], &CheckOptions::default());
+        let options = Options {
+            roots: vec![tmp.path().to_path_buf()],
+            ..options.clone()
+        };
         let plan = sagescan_fix::plan(&model, &run.findings, &options);
         for r in &plan.results {
             assert!(

@@ -169,9 +169,7 @@ fn collect(args: CollectArgs) -> Result<ExitCode> {
     let model = crate::live::collect(&args.live)?;
     let text = crate::snapshot::to_json(&model)?;
     match &args.output {
-        Some(path) => {
-            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
-        }
+        Some(path) => sagescan_fs::write_atomic(path, text.as_bytes())?,
         None => write_stdout(text.as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
@@ -283,8 +281,7 @@ fn init(force: bool) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_ERROR));
     }
-    std::fs::write(path, config::template::TEMPLATE)
-        .with_context(|| format!("writing {}", path.display()))?;
+    sagescan_fs::write_atomic(path, config::template::TEMPLATE.as_bytes())?;
     eprintln!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -81,6 +81,8 @@ pub fn fix(args: FixArgs) -> Result<ExitCode> {
     let options = sagescan_fix::Options {
         unsafe_fixes: args.unsafe_fixes,
         variables_overridden: !args.inputs.vars.is_empty() || !args.inputs.var_files.is_empty(),
+        roots: args.inputs.paths.clone(),
+        max_file_size: args.inputs.max_file_size,
     };
     let plan = sagescan_fix::plan(&model, &findings, &options);
 
@@ -90,8 +92,7 @@ pub fn fix(args: FixArgs) -> Result<ExitCode> {
     if let Some(script) = &plan.script {
         match &args.aws_script {
             Some(path) => {
-                std::fs::write(path, script)
-                    .with_context(|| format!("writing {}", path.display()))?;
+                sagescan_fs::write_atomic(path, script.as_bytes())?;
                 eprintln!(
                     "wrote the AWS CLI script for live resources to {}; review it before running it",
                     path.display()
@@ -104,7 +105,7 @@ pub fn fix(args: FixArgs) -> Result<ExitCode> {
         let pending = !plan.files.is_empty() || left > 0;
         return Ok(exit(pending));
     }
-    plan.write()?;
+    plan.write(&options)?;
     eprintln!("wrote {} file(s)", plan.files.len());
 
     // Re-scan: every applied fix's finding must be gone. Findings are matched by their

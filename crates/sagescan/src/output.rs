@@ -109,8 +109,7 @@ pub fn write(
                 scope.spawn(move || {
                     let mut bytes = Vec::new();
                     render(report, format, style, false, &mut bytes)?;
-                    std::fs::write(path, bytes)
-                        .with_context(|| format!("writing {}", path.display()))
+                    sagescan_fs::write_atomic(path, &bytes).map_err(anyhow::Error::from)
                 })
             })
             .collect();

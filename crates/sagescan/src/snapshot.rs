@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 /// The snapshot format version this build reads and writes.
 pub const VERSION: u32 = 1;
 
+/// The largest snapshot read: a whole organization's model is tens of megabytes.
+const MAX_SNAPSHOT_BYTES: u64 = 4 << 30;
+
 /// Field order matters only for reading by eye: the marker comes first.
 #[derive(Serialize, Deserialize)]
 struct Snapshot {
@@ -57,8 +60,9 @@ fn is_snapshot(path: &Path) -> bool {
 }
 
 fn read(path: &Path) -> Result<Model> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    // Named on the command line, so it may be a pipe; still bounded, as every read is.
+    let text = sagescan_fs::read_text(path, MAX_SNAPSHOT_BYTES, sagescan_fs::Named::ByUser)
+        .with_context(|| format!("reading {}", path.display()))?;
     let snapshot: Snapshot = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a valid sagescan snapshot", path.display()))?;
     if snapshot.sagescan_snapshot != VERSION {

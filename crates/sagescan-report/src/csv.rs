@@ -1,7 +1,8 @@
 //! CSV, one row per finding, for spreadsheets and ad-hoc filtering.
 //!
 //! RFC 4180: CRLF line ends, a field is quoted when it holds a comma, quote or line break,
-//! and quotes are doubled. Every field a user controls can also be a formula: a spreadsheet
+//! and quotes are doubled. No user text holds a line break, though: it is written `\n`
+//! (see [`text`]), so every record is one line. Every field a user controls can also be a formula: a spreadsheet
 //! runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP's "CSV
 //! injection"), so such a cell is prefixed with `'`, which spreadsheets show as text.
 //! Numbers the tool writes itself (line, column) are never prefixed.
@@ -31,24 +32,20 @@ const HEADER: [&str; 14] = [
     "fingerprint",
 ];
 
-/// A text cell: control characters other than line breaks and tabs replaced (an escape
-/// sequence must not reach a terminal that prints the file), neutralised if a spreadsheet
-/// would read it as a formula, then quoted.
+/// The one escaping for CSV, for every text cell: line breaks, tabs, other control
+/// characters, bidi overrides and the other hazards written visibly as `\n`, `\u{1b}`,
+/// `\u{202e}`… ([`crate::escape`]), so a cell can neither forge a line where the file is
+/// printed (a CI log) nor carry an escape sequence to a terminal, nor reorder what a
+/// spreadsheet shows; then neutralised if a spreadsheet would read the cell as a formula;
+/// then quoted.
 fn text(s: &str) -> String {
-    let s: String = s
-        .chars()
-        .map(|c| match c {
-            '\n' | '\r' | '\t' => c,
-            c if c.is_control() => '\u{fffd}',
-            c => c,
-        })
-        .collect();
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+    let cell = crate::escape::visible(s);
+    let cell = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
     } else {
-        s.to_string()
+        cell.into_owned()
     };
-    quoted(&s)
+    quoted(&cell)
 }
 
 fn quoted(s: &str) -> String {
@@ -135,7 +132,7 @@ mod tests {
             rows[1]
         );
         assert!(
-            rows[2].contains(",\"'+SUM(1,2) @x -y\tcannot tell RootAccess | unknown\","),
+            rows[2].contains(",\"'+SUM(1,2) @x -y\\tcannot tell RootAccess | unknown\","),
             "{}",
             rows[2]
         );
@@ -145,7 +142,7 @@ mod tests {
     fn quoting_follows_rfc_4180() {
         assert_eq!(text("plain"), "plain");
         assert_eq!(text("a,b"), "\"a,b\"");
-        assert_eq!(text("say \"hi\"\nbye"), "\"say \"\"hi\"\"\nbye\"");
+        assert_eq!(text("say \"hi\"\nbye"), "\"say \"\"hi\"\"\\nbye\"");
         assert_eq!(text("-1"), "'-1");
         assert_eq!(text("=1,2"), "\"'=1,2\"");
     }

@@ -295,3 +295,107 @@ pub fn hostile() -> (Model, CheckRun) {
     };
     (model, run)
 }
+
+/// The source of the file [`tricks`] reads: its one resource label carries raw ESC, a lone
+/// CR, U+202E and U+FFFE, which a snippet quoted under a finding must not pass on.
+pub const TRICKS_TF: &str = "resource \"aws_sagemaker_notebook_instance\" \"x\u{1b}[2K\r\u{202e}gnp.exe\u{fffe}\" {\n  direct_internet_access = \"Enabled\"\n}\n";
+
+/// [`crate::escape::HOSTILE`] (a line feed forging a summary line, CR, ESC, U+202E,
+/// U+FFFE, `@org/team`, `</script>`, a spreadsheet formula, `"`, `<`, `&`) in every place
+/// user text reaches a report: the configuration name, the file's directory, the resource
+/// address, the messages, a gap, a waiver's reason and a notice, a path hop; one failed,
+/// one inconclusive (whose message starts with a formula) and one waived finding.
+pub fn tricks() -> (Model, CheckRun, WaiverReport) {
+    let h = crate::escape::HOSTILE;
+    let file = format!("{h}/main.tf");
+    let mut model = Model::default();
+    model.add_config(format!("@org/team {h}"), "terraform");
+    model.sources.push(SourceFile {
+        path: file.clone(),
+        text: TRICKS_TF.into(),
+    });
+    let at = |needle: &str| {
+        let start = TRICKS_TF.find(needle).expect("needle in TRICKS_TF");
+        let before = &TRICKS_TF[..start];
+        let line = before.matches('\n').count() as u32 + 1;
+        Origin::File(FileSpan {
+            file: file.as_str().into(),
+            start: start as u32,
+            end: (start + needle.len()) as u32,
+            line,
+            column: (start - before.rfind('\n').map_or(0, |i| i + 1)) as u32 + 1,
+        })
+    };
+    model.gaps.push(CoverageGap {
+        config: Some(0),
+        kind: format!("parse-error {h}"),
+        message: format!("cannot read {h}"),
+        origin: at("}"),
+    });
+    model.finish();
+    let nb = resource(
+        "sagemaker_notebook_instance",
+        &format!("aws_sagemaker_notebook_instance.{h}"),
+        "aws_sagemaker_notebook_instance",
+    );
+    let declared = at("resource");
+    let mut open = finding(
+        ("SM111", "notebook-direct-internet-access", Severity::High),
+        Status::Fail,
+        (&nb, &declared),
+        at("direct_internet_access = \"Enabled\""),
+        &format!("{h} has direct internet access Enabled"),
+    );
+    open.path = vec![sagescan_reach::Hop {
+        resource: format!("aws_security_group.{h}").into(),
+        kind: "security_group",
+        decision: sagescan_reach::Decision::Allow,
+        rule: format!("egress {h}").into(),
+        origin: at("direct_internet_access"),
+    }];
+    let unsure = finding(
+        ("SM113", "notebook-root-access", Severity::High),
+        Status::Inconclusive,
+        (&nb, &declared),
+        at("\"x"),
+        &format!("=cmd|' /C calc'!A0 cannot tell RootAccess of {h}"),
+    );
+    let mut waived = finding(
+        ("SM115", "notebook-kms-missing", Severity::Medium),
+        Status::Suppressed,
+        (&nb, &declared),
+        declared.clone(),
+        &format!("{h} has no KMS key"),
+    );
+    let config = Origin::File(FileSpan {
+        file: "sagescan.toml".into(),
+        start: 0,
+        end: 1,
+        line: 3,
+        column: 1,
+    });
+    waived.suppression = Some(Suppression {
+        reason: format!("+{h}"),
+        source: config.clone(),
+        expires: None,
+    });
+    let waivers = WaiverReport {
+        expired: vec![WaiverNotice {
+            code: "SM111".into(),
+            resource: format!("aws_sagemaker_notebook_instance.{h}"),
+            reason: format!("-{h}"),
+            source: config,
+            expires: Date::parse("2024-12-31"),
+        }],
+        unused: Vec::new(),
+    };
+    let run = CheckRun {
+        failed: 1,
+        inconclusive: 1,
+        passed: 0,
+        checks_run: 3,
+        resources: 1,
+        findings: vec![waived, unsure, open],
+    };
+    (model, run, waivers)
+}

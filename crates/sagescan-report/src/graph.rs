@@ -1217,16 +1217,18 @@ fn short_service(name: &str) -> String {
 
 // ---- Graphviz DOT
 
-/// A DOT quoted string's content: `"` and `\` escaped (a lone `\` would start an escape
-/// such as `\N` or `\l`), user newlines as `\n`, other control characters dropped.
+/// The one escaping for DOT: a quoted string's content, with `"` and `\` escaped (a lone
+/// `\` would start an escape such as `\N` or `\l`). Line breaks, control characters and
+/// bidi overrides in user text are first written visibly as `\n`, `\u{202e}`…
+/// ([`crate::escape`]), so they show in the drawing instead of breaking or reordering a
+/// label; the label's own lines are joined by [`dot_label`].
 fn dot_escape(s: &str) -> String {
+    let s = crate::escape::visible(s);
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => {}
             c => out.push(c),
         }
     }
@@ -1335,10 +1337,13 @@ fn dot_node(out: &mut String, g: &Graph, n: usize, depth: usize) {
 
 // ---- Mermaid
 
-/// Label text for a quoted Mermaid label: characters Mermaid would read as syntax or HTML
-/// become its entity codes (`#quot;`, `#35;`, …; Mermaid flowchart syntax, "Entity codes to
-/// escape characters"), user newlines become `<br/>`, other control characters are dropped.
+/// The one escaping for Mermaid: label text for a quoted label, where characters Mermaid
+/// would read as syntax or HTML become its entity codes (`#quot;`, `#35;`, …; Mermaid
+/// flowchart syntax, "Entity codes to escape characters"). Line breaks, control characters
+/// and bidi overrides in user text are first written visibly as `\n`, `\u{202e}`…
+/// ([`crate::escape`]); the label's own lines are joined with `<br/>` by [`mermaid_label`].
 fn mermaid_escape(s: &str) -> String {
+    let s = crate::escape::visible(s);
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -1355,8 +1360,6 @@ fn mermaid_escape(s: &str) -> String {
             '}' => out.push_str("#125;"),
             '|' => out.push_str("#124;"),
             '`' => out.push_str("#96;"),
-            '\n' => out.push_str("<br/>"),
-            c if c.is_control() => {}
             c => out.push(c),
         }
     }
@@ -1368,14 +1371,14 @@ fn mermaid_label(lines: &[String]) -> String {
     lines.join("<br/>")
 }
 
-/// A YAML double-quoted scalar for the front matter title (one line).
+/// A YAML double-quoted scalar for the front matter title (one line): user line breaks
+/// and other hazards written visibly first ([`crate::escape`]), then `"` and `\` escaped.
 fn yaml_string(s: &str) -> String {
     let mut out = String::from("\"");
-    for ch in s.chars() {
+    for ch in crate::escape::visible(s).chars() {
         match ch {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push(' '),
             c => out.push(c),
         }
     }
@@ -2129,7 +2132,7 @@ resource "aws_networkfirewall_firewall" "f" {
         assert_eq!(
             subnet,
             [concat!(
-                r#"        s0 [label="aws_subnet.x[\"a\"] <script>alert(1)</script> ]\nb\\c #1"#,
+                r#"        s0 [label="aws_subnet.x[\"a\"] <script>alert(1)</script> ]\\nb\\c #1"#,
                 r#"\nunknown: var.cidr has no value\nNACL: VPC default, not declared (allows all)", shape=box];"#
             )],
             "{out}"
@@ -2139,7 +2142,7 @@ resource "aws_networkfirewall_firewall" "f" {
             "{out}"
         );
         assert!(
-            out.contains(r#"label="to \"x\"\n<y>", labelloc=t"#),
+            out.contains(r#"label="to \"x\"\\n<y>", labelloc=t"#),
             "{out}"
         );
         // Every quote in the output is either a delimiter or escaped: an even number of
@@ -2163,20 +2166,76 @@ resource "aws_networkfirewall_firewall" "f" {
             subnet,
             [concat!(
                 "        s0[\"aws_subnet.x#91;#quot;a#quot;#93; #lt;script#gt;alert#40;1#41;",
-                "#lt;/script#gt; #93;<br/>b\\c #35;1<br/>unknown: var.cidr has no value",
+                "#lt;/script#gt; #93;\\nb\\c #35;1<br/>unknown: var.cidr has no value",
                 "<br/>NACL: VPC default, not declared #40;allows all#41;\"]"
             )],
             "{out}"
         );
         assert!(out.contains("subgraph kc0[\"infra #quot;prod#quot; #40;terraform#41;\"]"));
         assert!(
-            out.starts_with("---\ntitle: \"to \\\"x\\\" <y>\"\n---\n"),
+            out.starts_with("---\ntitle: \"to \\\"x\\\"\\\\n<y>\"\n---\n"),
             "{out}"
         );
         assert!(!out.contains("<script>"), "{out}");
         // Outside the front matter, quotes only delimit labels.
         for line in out.lines().skip(3) {
             assert_eq!(line.matches('"').count() % 2, 0, "{line}");
+        }
+    }
+
+    /// A VPC, a subnet and a configuration named with every trick of
+    /// [`crate::escape::HOSTILE`], drawn in each format.
+    fn tricky_model() -> Model {
+        let h = crate::escape::HOSTILE;
+        let mut model = Model::default();
+        let c = model.add_config(h, "terraform");
+        model.vpcs.push(vpc(c, &format!("aws_vpc.{h}")));
+        model.subnets.push(subnet(
+            c,
+            &format!("aws_subnet.{h}"),
+            &format!("aws_vpc.{h}"),
+        ));
+        model.finish();
+        model
+    }
+
+    #[test]
+    fn hazards_are_spelled_out_in_every_graph_format() {
+        let model = tricky_model();
+        let h = Highlight {
+            title: format!("NET101 {}", crate::escape::HOSTILE),
+            ..Highlight::default()
+        };
+        for format in [GraphFormat::Dot, GraphFormat::Mermaid] {
+            let out = draw(&model, Some(&h), format);
+            let raw: Vec<char> = out
+                .chars()
+                .filter(|&c| crate::escape::is_hazard(c) && c != '\n')
+                .collect();
+            assert_eq!(raw, Vec::<char>::new(), "{format:?}: {out}");
+            assert!(
+                !out.lines().any(|l| l.starts_with("0 configurations")),
+                "{format:?}: {out}"
+            );
+            assert!(out.contains("u{202e}gnp.exe"), "{format:?}: {out}");
+        }
+        let topology = Topology::new(&model);
+        let svgs = svgs(&model, &topology, &[0], &BTreeMap::new());
+        let svg = &svgs[&0];
+        let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{e}: {svg}"));
+        let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains(r"aws_subnet.x\n0 configurations")),
+            "{texts:?}"
+        );
+        // The tooltip's own lines are the only line breaks the parser reads back.
+        for t in texts {
+            assert!(
+                !t.contains(|c: char| crate::escape::is_hazard(c) && c != '\n'),
+                "{t:?}"
+            );
         }
     }
 

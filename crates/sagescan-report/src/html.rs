@@ -77,8 +77,11 @@ const SCRIPT: &str = r##"
 })();
 "##;
 
-/// HTML (and XML) text and attribute escaping; control characters, which XML cannot carry
-/// and which have no business in a report, become spaces.
+/// The one escaping for HTML and its inline SVG, for text and attribute values alike: the
+/// five markup characters as entities (so text can close neither an element, a `<script>`
+/// nor a quoted attribute), and line breaks, control characters, bidi overrides and the
+/// characters XML cannot carry written visibly as `\n`, `\u{202e}`… ([`crate::escape`]),
+/// so a name can neither reorder what the page shows nor break the SVG, and is still shown.
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -88,7 +91,7 @@ pub(crate) fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push(' '),
+            c if crate::escape::is_hazard(c) => crate::escape::push_visible(&mut out, c),
             c => out.push(c),
         }
     }

@@ -11,8 +11,8 @@
 //! The document is written directly: it is a handful of elements, and quick-junit, which
 //! was used first, strips ANSI escapes from every string with a terminal parser that cost
 //! more than all the other reports together on a large scan. Text is escaped and the
-//! control characters XML 1.0 cannot carry are spelled out. No timestamps: output is
-//! deterministic.
+//! characters XML 1.0 cannot carry are spelled out (see [`escape`]). No timestamps: output
+//! is deterministic.
 
 use crate::{Emitter, Report, origin_label};
 use sagescan_checks::{Finding, Status};
@@ -28,7 +28,9 @@ struct Outcome {
     element: &'static str,
     message: String,
     kind: Option<String>,
-    body: Option<String>,
+    /// Lines of the element's text; each is escaped on its own (a line break inside one is
+    /// user text, shown as `\n`), then they are joined with real line breaks.
+    body: Vec<String>,
 }
 
 struct Case {
@@ -44,16 +46,17 @@ fn case(report: &Report<'_>, f: &Finding) -> Case {
             element: "failure",
             message: f.message.clone(),
             kind: Some(f.severity.as_str().to_string()),
-            body: Some(format!(
-                "{at}\n{}\nremediation: {}",
-                f.message, f.remediation
-            )),
+            body: vec![
+                at,
+                f.message.clone(),
+                format!("remediation: {}", f.remediation),
+            ],
         },
         Status::Inconclusive => Outcome {
             element: "skipped",
             message: format!("inconclusive: {}", f.message),
             kind: None,
-            body: Some(at),
+            body: vec![at],
         },
         Status::Suppressed => {
             let reason = f.suppression.as_ref().map_or("", |w| w.reason.as_str());
@@ -61,7 +64,7 @@ fn case(report: &Report<'_>, f: &Finding) -> Case {
                 element: "skipped",
                 message: format!("waived: {reason}"),
                 kind: None,
-                body: Some(format!("{at}\n{}", f.message)),
+                body: vec![at, f.message.clone()],
             }
         }
     };
@@ -122,7 +125,7 @@ impl Emitter for Junit {
                         element: "error",
                         message: g.message.clone(),
                         kind: Some(g.kind.clone()),
-                        body: None,
+                        body: Vec::new(),
                     },
                 })
                 .collect(),
@@ -182,11 +185,11 @@ fn document(name: &str, suites: &[Suite]) -> String {
             if let Some(kind) = &o.kind {
                 let _ = write!(x, " type=\"{}\"", escape(kind));
             }
-            match &o.body {
-                Some(body) => {
-                    let _ = writeln!(x, ">{}</{}>", escape(body), o.element);
-                }
-                None => x.push_str("/>\n"),
+            if o.body.is_empty() {
+                x.push_str("/>\n");
+            } else {
+                let body: Vec<String> = o.body.iter().map(|l| escape(l)).collect();
+                let _ = writeln!(x, ">{}</{}>", body.join("\n"), o.element);
             }
             x.push_str("        </testcase>\n");
         }
@@ -196,9 +199,12 @@ fn document(name: &str, suites: &[Suite]) -> String {
     x
 }
 
-/// Text for an attribute or element: markup characters escaped, and the control characters
-/// XML 1.0 cannot carry (and that would recolour a CI log) written out as `\u{1b}`, the way
-/// the terminal report shows them.
+/// The one escaping for JUnit, for attributes and element text alike: markup characters
+/// as entities, and every character that XML 1.0 cannot carry (C0 controls, U+FFFE,
+/// U+FFFF), that a parser would rewrite (a line break or tab in an attribute becomes a
+/// space, a CR in text a line feed) or that would forge or disguise a CI log line (ESC, bidi
+/// overrides) written out visibly as `\n`, `\u{fffe}`…, the way the terminal report shows
+/// them ([`crate::escape`]). The output is always well-formed XML.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -208,8 +214,7 @@ fn escape(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() => out.extend(c.escape_default()),
+            c if crate::escape::is_hazard(c) => crate::escape::push_visible(&mut out, c),
             c => out.push(c),
         }
     }

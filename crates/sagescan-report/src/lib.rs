@@ -7,6 +7,7 @@
 //! the report, so their output is deterministic: the same model yields the same bytes.
 
 pub mod csv;
+mod escape;
 pub mod graph;
 pub mod html;
 pub mod json;
@@ -15,6 +16,9 @@ pub mod markdown;
 pub mod reach;
 pub mod sarif;
 pub mod text;
+
+#[cfg(test)]
+mod hostile;
 
 use sagescan_checks::{CheckRun, Finding, Severity, Status, WaiverReport};
 use sagescan_model::{CoverageGap, Model, Origin};

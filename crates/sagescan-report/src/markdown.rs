@@ -3,7 +3,9 @@
 //!
 //! User text (addresses, messages, paths) goes into table cells, so it must neither end a
 //! cell (`|`), nor a row (line breaks), nor become markup or HTML: CommonMark lets any ASCII
-//! punctuation be backslash-escaped, so the characters that could start markup are.
+//! punctuation be backslash-escaped, so the characters that could start markup are. It
+//! must not notify anyone either: `@` (mentions) and `#` (issue references) go in code
+//! spans, which GitHub never links. See [`cell`].
 //! The table stops after [`MAX_ROWS`] rows: GitHub rejects comments over 65,536 characters.
 
 use crate::{Emitter, Report, origin_label};
@@ -18,19 +20,38 @@ pub const MAX_ROWS: usize = 150;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Markdown;
 
-/// Text safe inside a table cell: markup characters escaped, line breaks and control
-/// characters turned into spaces.
+/// The one escaping for Markdown: text safe inside a table cell or a list item. Markup
+/// characters are backslash-escaped; `@` and `#` are each put in a code span of their own
+/// (`` `@`org ``), because GitHub links mentions (`@org/team` would ping that team from the
+/// bot's comment) and issue references in the rendered text, where a backslash escape is
+/// already gone, but never inside code. Line breaks, control characters and bidi
+/// overrides are written visibly as `\n`, `\u{202e}`… ([`crate::escape`]): a backslash before
+/// a letter is literal in CommonMark, so they show as written and cannot end a row.
 fn cell(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    // Whether `out` ends with the code span this function opened last: `@@` must be one
+    // span, as two (`` `@``@` ``) would read as one span holding two backticks.
+    let mut in_span = false;
     for c in s.chars() {
+        let span = matches!(c, '@' | '#');
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!' | '#' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!' => {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => out.push(' '),
+            '@' | '#' => {
+                if in_span {
+                    out.pop();
+                } else {
+                    out.push('`');
+                }
+                out.push(c);
+                out.push('`');
+            }
+            c if crate::escape::is_hazard(c) => crate::escape::push_visible(&mut out, c),
             c => out.push(c),
         }
+        in_span = span;
     }
     out
 }

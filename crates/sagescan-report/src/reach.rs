@@ -26,7 +26,12 @@ pub fn text(model: &Model, a: &Answer, color: bool) -> String {
         sagescan_reach::Direction::Egress => "→",
         sagescan_reach::Direction::Ingress => "←",
     };
-    let _ = writeln!(out, "{} {arrow} {}: {verdict}", clean(&a.from), a.to);
+    let _ = writeln!(
+        out,
+        "{} {arrow} {}: {verdict}",
+        clean(&a.from),
+        clean(&a.to.to_string())
+    );
     if !a.admitted.is_empty() {
         let _ = writeln!(out, "\nadmitted end to end (request and reply):");
         for x in &a.admitted {

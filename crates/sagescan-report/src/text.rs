@@ -347,19 +347,14 @@ fn label(origin: &Origin) -> Option<String> {
     crate::origin_label(origin).map(|l| clean(&l))
 }
 
-/// Escapes control characters (other than newlines) so that text from a scanned file or a
-/// message cannot move the cursor or recolour the user's terminal. Every terminal report
-/// goes through it.
+/// Shows every character that could forge or disguise terminal output (line breaks,
+/// escape sequences, bidi overrides; see [`crate::escape::is_hazard`]) as its Rust escape,
+/// so that text from a scanned file or a message can neither start a line of its own (a
+/// fake summary in a CI log) nor move the cursor, recolour the terminal or reorder what the
+/// reader sees, and is still shown. Every piece of untrusted text in a terminal report goes
+/// through it; the report's own line breaks are added around it.
 pub(crate) fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() && c != '\n' {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::escape::visible(text).into_owned()
 }
 
 /// A file's text and the span to label in it.
@@ -389,17 +384,24 @@ impl<'m> Snippet<'m> {
     }
 }
 
-/// The source text with every control character but tab, CR and LF replaced by as many
-/// `?` as it has bytes: the lines quoted under a finding must not carry a hostile file's
-/// escape sequences to the terminal, and spans must still fit the text.
+/// The source text with every hazardous character (see [`crate::escape::is_hazard`]) but
+/// tab, LF and the CR of a CRLF replaced by as many `?` as it has bytes: the lines quoted
+/// under a finding must not carry a hostile file's escape sequences, bidi overrides or lone
+/// carriage returns (which return the cursor and overwrite the quoted line) to the
+/// terminal, and spans must still fit the text.
 fn neutralize(text: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\r' | '\n');
-    if !text.contains(bad) {
+    let bytes = text.as_bytes();
+    let bad = |i: usize, c: char| {
+        crate::escape::is_hazard(c)
+            && !matches!(c, '\t' | '\n')
+            && !(c == '\r' && bytes.get(i + 1) == Some(&b'\n'))
+    };
+    if !text.char_indices().any(|(i, c)| bad(i, c)) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if bad(c) {
+    for (i, c) in text.char_indices() {
+        if bad(i, c) {
             out.extend(std::iter::repeat_n('?', c.len_utf8()));
         } else {
             out.push(c);

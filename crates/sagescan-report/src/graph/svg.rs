@@ -213,7 +213,12 @@ fn write(g: &Graph, config: &Cluster, edge_ids: &[usize], colour: &str, prefix: 
             nodes,
             r#"<g class="node" data-node="{}"><title>{}</title><rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="{rx}" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>"#,
             escape(&node.id),
-            escape(&node.lines.join("\n"))
+            // One tooltip line per label line; a line break inside a line is user text.
+            node.lines
+                .iter()
+                .map(|l| escape(l))
+                .collect::<Vec<_>>()
+                .join("\n")
         );
         for (i, line) in node.lines.iter().take(2).enumerate() {
             let class = if i == 0 { "kind" } else { "name" };

@@ -24,6 +24,17 @@ for f in $(files '*.json' '*.yaml' '*.yml' '*.template'); do
         seed cloudformation "$f"
     fi
 done
+# YAML aliases at the edge of the loader's expansion budget (64 MiB of text): 6 KB whose
+# aliases expand to 80 MB, which must become a `too-large` gap rather than an allocation.
+bomb=$(mktemp)
+{
+    printf "Metadata:\n  s: &s '%s'\n" "$(head -c 4096 /dev/zero | tr '\0' A)"
+    printf '  l: &l [%s*s]\n' "$(printf '*s,%.0s' $(seq 99))"
+    printf '  m: [%s*l]\n' "$(printf '*l,%.0s' $(seq 199))"
+    printf 'Resources:\n  V: {Type: AWS::EC2::VPC, Properties: {Tags: *l}}\n'
+} >"$bomb"
+seed cloudformation "$bomb"
+rm -f "$bomb"
 for f in $(files '*.toml'); do
     case "$f" in */Cargo.toml | Cargo.toml | fuzz/*) ;; *) seed config "$f" ;; esac
 done

@@ -1,6 +1,10 @@
 //! CloudFormation templates, YAML (with short-form intrinsics) or JSON, told apart by
 //! content as the loader does for files. The template sits in a directory that does not
 //! exist, so a nested stack's `TemplateURL` finds nothing to read and becomes a gap.
+//! YAML aliases are bounded by node count and by expanded bytes (the scalar text copied
+//! each time an alias expands, 64 MiB): past either the file is a gap, so no input of
+//! `-max_len` can allocate without bound (`seed.sh` seeds one at the byte budget's edge,
+//! and the run's `-rss_limit_mb` makes any input that gets past it a crash).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -81,6 +81,25 @@ impl Ev {
     }
 }
 
+/// What the scanned templates export under one name (`Outputs.X.Export.Name`).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Export {
+    /// One exporter: its value.
+    One(Ev),
+    /// Several templates export the name, with different values or from different places:
+    /// CloudFormation allows one export of a name per account and region, so which one an
+    /// import reads depends on which is deployed there. The exporters, as `file:line`.
+    Conflict(Vec<String>),
+}
+
+/// `file:line` of an origin, for naming a place in a reason.
+pub(crate) fn place(origin: &Origin) -> String {
+    match origin {
+        Origin::File(f) => format!("{}:{}", f.file, f.line),
+        _ => "(unknown place)".into(),
+    }
+}
+
 /// The origin of `span` in `file`.
 pub(crate) fn origin(file: &Arc<str>, span: Span) -> Origin {
     Origin::File(FileSpan {
@@ -128,13 +147,17 @@ pub(crate) struct Scope<'t> {
     pub mappings: Option<&'t Node>,
     /// Nested stack logical id → its evaluated outputs.
     pub stack_outputs: HashMap<String, HashMap<String, Ev>>,
-    /// Export name → value, from every template of the scan.
-    pub exports: &'t HashMap<String, Ev>,
+    /// Export name → what exports it, from every template of the scan.
+    pub exports: &'t HashMap<String, Export>,
     decided: RefCell<HashMap<String, Option<bool>>>,
 }
 
 impl<'t> Scope<'t> {
-    pub(crate) fn new(file: Arc<str>, prefix: String, exports: &'t HashMap<String, Ev>) -> Self {
+    pub(crate) fn new(
+        file: Arc<str>,
+        prefix: String,
+        exports: &'t HashMap<String, Export>,
+    ) -> Self {
         Scope {
             file,
             prefix,
@@ -168,6 +191,13 @@ impl<'t> Scope<'t> {
                     .collect(),
             ),
             Kind::Map(entries) => {
+                // A macro rewrites the whole object it is written in, siblings included.
+                if let Some(name) = super::transform::in_object(node) {
+                    return Ev::unknown(
+                        super::transform::rewritten_by(&name, "this object (Fn::Transform)"),
+                        origin,
+                    );
+                }
                 if let [e] = entries.as_slice()
                     && (e.key == "Ref" || e.key.starts_with("Fn::"))
                 {
@@ -261,12 +291,16 @@ impl<'t> Scope<'t> {
                     ));
                 };
                 match self.exports.get(&export) {
+                    Some(Export::Conflict(by)) => unknown(format!(
+                        "Fn::ImportValue {export}: more than one output exports it ({}), and an account and region hold one export of a name, so which value this reads is unknown",
+                        by.join(", ")
+                    )),
                     // A resource of another stack: references do not cross configurations.
-                    Some(v) if v.unknown_part().is_some() => unknown(format!(
+                    Some(Export::One(v)) if v.unknown_part().is_some() => unknown(format!(
                         "Fn::ImportValue {export}: exported by another stack ({})",
                         v.unknown_part().unwrap_or_default()
                     )),
-                    Some(v) => Ev {
+                    Some(Export::One(v)) => Ev {
                         v: v.v.clone(),
                         origin,
                     },
@@ -596,12 +630,22 @@ impl<'t> Scope<'t> {
                 .unwrap_or_else(|| "Fn::FindInMap takes [map, key, key]".into());
             return Ev::unknown(format!("Fn::FindInMap: {why}"), origin);
         };
-        let found = self
-            .mappings
-            .and_then(|m| m.get(&names[0]))
-            .and_then(|m| m.get(&names[1]))
-            .and_then(|m| m.get(&names[2]));
-        match found {
+        // A level holding a Fn::Transform (`AWS::Include` of mappings) is rewritten at
+        // deployment: what it holds then is not what is written.
+        let mut level = self.mappings;
+        for name in &names {
+            if let Some(macro_name) = level.and_then(super::transform::in_object) {
+                return Ev::unknown(
+                    format!(
+                        "Fn::FindInMap: {}",
+                        super::transform::rewritten_by(&macro_name, "the mapping")
+                    ),
+                    origin,
+                );
+            }
+            level = level.and_then(|m| m.get(name));
+        }
+        match level {
             Some(node) => Ev {
                 v: self.eval(node).v,
                 origin,
@@ -620,6 +664,14 @@ impl<'t> Scope<'t> {
     pub(crate) fn condition(&self, name: &str) -> Option<bool> {
         if let Some(known) = self.decided.borrow().get(name) {
             return *known;
+        }
+        // A macro over the Conditions section may define any condition any way.
+        if self
+            .conditions
+            .and_then(super::transform::in_object)
+            .is_some()
+        {
+            return None;
         }
         // Undecided while being evaluated, so that a cycle ends.
         self.decided.borrow_mut().insert(name.to_owned(), None);

@@ -13,8 +13,11 @@
 //! nested stacks form ONE configuration, the nested resources' addresses prefixed with the
 //! stack's logical id (`Network.PrivateSubnetA`), so that references between them resolve
 //! (a Studio domain in the parent and its subnets in a child join). A template that some
-//! other scanned template nests is not loaded on its own as well. A nested stack whose
-//! template is not in the scan is an `unsupported` coverage gap of the configuration.
+//! other scanned template loads as a nested stack is not loaded on its own as well; every
+//! other one is a root, including one that nests itself or that only a cycle of templates
+//! nests (a circular nesting that would be deployed is a gap where it is declared). A
+//! nested stack whose template is not in the scan is an `unsupported` coverage gap of the
+//! configuration.
 //!
 //! **Parameters.** A root template's parameter takes, in order of precedence, the value of
 //! `--parameter Key=Value`, of a parameter file (the `[{"ParameterKey", "ParameterValue"}]`
@@ -25,16 +28,22 @@
 //! given the same way (`--parameter AWS::Region=eu-west-1`); `AWS::NoValue` removes the
 //! property. `Fn::ImportValue` resolves to a literal exported by a template of the same
 //! scan; an export that is a resource reference stays Unknown, because references do not
-//! cross configurations.
+//! cross configurations, and so does a name that several templates export (naming each
+//! exporter's file and line): one account and region holds one export of a name, so which
+//! one is imported depends on where each is deployed.
+//!
+//! **Macros.** A template-level `Transform` and `Fn::Transform` are gaps, and the values
+//! they may rewrite are Unknown naming them ([`transform`]).
 
 mod cdk;
 pub(crate) mod intrinsics;
 pub(crate) mod json;
 pub(crate) mod map;
+pub(crate) mod transform;
 pub(crate) mod tree;
 pub(crate) mod yaml;
 
-use intrinsics::{Ev, Scope, V, origin};
+use intrinsics::{Ev, Export, Scope, V, origin, place};
 use map::Res;
 use sagescan_model::{ConfigId, CoverageGap, Model, Origin, SourceFile};
 use std::collections::{HashMap, HashSet};
@@ -120,23 +129,39 @@ pub fn load_templates(model: &mut Model, templates: &[Template], options: &CfnOp
             Read::Template(parsed) => roots.push((t, file, parsed)),
         }
     }
-    // Templates nested by another scanned template are loaded as part of it.
+    // Templates nested by another scanned template are loaded as part of it, not on their
+    // own as well: a first guess from the files alone (each_root corrects it).
+    let paths: Vec<PathBuf> = roots.iter().map(|(t, _, _)| canonical(&t.path)).collect();
     let nested: HashSet<PathBuf> = roots
         .iter()
-        .flat_map(|(t, _, p)| nested_stacks(&t.path, &p.root, &assets))
-        .filter_map(|(_, path)| path.map(|p| canonical(&p)))
+        .flat_map(|(t, _, p)| {
+            let own = canonical(&t.path);
+            nested_stacks(&t.path, &p.root, &assets)
+                .into_iter()
+                .filter_map(|(_, path)| path.map(|p| canonical(&p)))
+                // A template nesting itself is not thereby nested by another.
+                .filter(move |p| *p != own)
+        })
         .collect();
-    roots.retain(|(t, _, _)| !nested.contains(&canonical(&t.path)));
+    let first: Vec<bool> = paths.iter().map(|p| !nested.contains(p)).collect();
 
     // Exports first (a dry run), so that `Fn::ImportValue` sees every template's.
-    let mut exports = HashMap::new();
+    let mut exporters = Exporters::new();
     let none = HashMap::new();
-    for (t, file, parsed) in &roots {
+    let is_root = each_root(&paths, &first, |i| {
+        let (t, file, parsed) = &roots[i];
         let mut dry = Stacks::new(0, &none, &assets, &scanned);
         dry.stack(parsed, t, file, String::new(), Inputs::Root(&given), 0);
-        exports.extend(dry.exports);
-    }
-    for (t, file, parsed) in &roots {
+        for (name, mut by) in dry.exports {
+            exporters.entry(name).or_default().append(&mut by);
+        }
+        dry.loaded
+    });
+    let exports = resolve_exports(exporters);
+    // The same choice again with the imports known (a condition on an import may now be
+    // false, so a template may no longer be loaded where the dry run loaded it).
+    each_root(&paths, &is_root, |i| {
+        let (t, file, parsed) = &roots[i];
         let config = model.add_config(&t.display, "cloudformation");
         let mut stacks = Stacks::new(config, &exports, &assets, &scanned);
         model.sources.push(SourceFile {
@@ -147,7 +172,65 @@ pub fn load_templates(model: &mut Model, templates: &[Template], options: &CfnOp
         model.sources.append(&mut stacks.sources);
         model.gaps.append(&mut stacks.gaps);
         map::map_resources(model, &stacks.resources);
+        stacks.loaded
+    });
+}
+
+/// Runs `run` on each template that must be loaded as a root, and says which those were:
+/// first, in order, those marked in `first`; then, one at a time in order, any that no run
+/// so far has loaded as a nested stack. So a template that nests itself, two that nest
+/// each other, or one nested only under a condition that is false, are still judged, each in
+/// a configuration of its own or in its parent's: a template is never dropped because some
+/// file names it. `paths` are the templates' canonical paths; `run` returns those of the
+/// nested stacks it loaded.
+fn each_root(
+    paths: &[PathBuf],
+    first: &[bool],
+    mut run: impl FnMut(usize) -> HashSet<PathBuf>,
+) -> Vec<bool> {
+    let mut is_root = vec![false; paths.len()];
+    let mut covered = HashSet::new();
+    let mut visit = |i: usize, covered: &mut HashSet<PathBuf>| {
+        is_root[i] = true;
+        covered.insert(paths[i].clone());
+        covered.extend(run(i));
+    };
+    for i in (0..paths.len()).filter(|&i| first[i]) {
+        visit(i, &mut covered);
     }
+    while let Some(i) = (0..paths.len()).find(|&i| !covered.contains(&paths[i])) {
+        visit(i, &mut covered);
+    }
+    is_root
+}
+
+/// Export name → every output exporting it: its value and where the name is written.
+type Exporters = HashMap<String, Vec<(Ev, String)>>;
+
+/// What `Fn::ImportValue` reads under each name: the value where one output exports it,
+/// a conflict naming every exporter otherwise. The same output read twice (a template
+/// loaded on its own and as a nested stack) with the same value is one exporter.
+fn resolve_exports(exporters: Exporters) -> HashMap<String, Export> {
+    exporters
+        .into_iter()
+        .map(|(name, by)| {
+            let mut distinct: Vec<(Ev, String)> = Vec::new();
+            for (value, at) in by {
+                if !distinct.iter().any(|(v, a)| *a == at && v.v == value.v) {
+                    distinct.push((value, at));
+                }
+            }
+            let export = if distinct.len() == 1 {
+                Export::One(distinct.remove(0).0)
+            } else {
+                let mut places: Vec<String> = distinct.into_iter().map(|(_, at)| at).collect();
+                places.sort();
+                places.dedup();
+                Export::Conflict(places)
+            };
+            (name, export)
+        })
+        .collect()
 }
 
 enum Read {
@@ -265,20 +348,27 @@ fn object_name(url: &Node) -> Option<&str> {
 enum Inputs<'a> {
     /// A root template: `--parameter` and parameter files, by name.
     Root(&'a HashMap<String, String>),
-    /// A nested stack: what its parent passes.
-    Nested(HashMap<String, Ev>),
+    /// A nested stack: what its parent passes; with a reason, the parent's `Parameters`
+    /// cannot be read (an undecidable `Fn::If`, a macro) and a parameter it does not pass
+    /// visibly is unknown for that reason rather than its `Default`.
+    Nested(HashMap<String, Ev>, Option<String>),
 }
 
 /// The evaluation of one configuration: a root stack and its nested stacks.
 struct Stacks<'e> {
     config: ConfigId,
-    exports_in: &'e HashMap<String, Ev>,
+    exports_in: &'e HashMap<String, Export>,
     /// File assets of the scanned CDK assemblies, for nested stacks' S3 `TemplateURL`s.
     assets: &'e cdk::Assets,
     /// Canonical paths of the scanned templates.
     scanned: &'e HashSet<PathBuf>,
-    /// Exports this configuration declares (`Outputs.X.Export.Name`).
-    exports: HashMap<String, Ev>,
+    /// Exports this configuration declares (`Outputs.X.Export.Name`), with where.
+    exports: Exporters,
+    /// Canonical paths of the nested stacks' templates read.
+    loaded: HashSet<PathBuf>,
+    /// Why every value being evaluated is unknown: a macro over the template (or over a
+    /// parent, which may rewrite what it passes to its nested stacks).
+    rewritten: Option<String>,
     resources: Vec<Res>,
     gaps: Vec<CoverageGap>,
     sources: Vec<SourceFile>,
@@ -289,7 +379,7 @@ struct Stacks<'e> {
 impl<'e> Stacks<'e> {
     fn new(
         config: ConfigId,
-        exports_in: &'e HashMap<String, Ev>,
+        exports_in: &'e HashMap<String, Export>,
         assets: &'e cdk::Assets,
         scanned: &'e HashSet<PathBuf>,
     ) -> Self {
@@ -299,6 +389,8 @@ impl<'e> Stacks<'e> {
             assets,
             scanned,
             exports: HashMap::new(),
+            loaded: HashSet::new(),
+            rewritten: None,
             resources: Vec::new(),
             gaps: Vec::new(),
             sources: Vec::new(),
@@ -316,6 +408,7 @@ impl<'e> Stacks<'e> {
     }
 
     /// Evaluates one template (resources into `self.resources`) and returns its outputs.
+    /// Under a macro ([`transform`]) the values it may rewrite are Unknown naming it.
     fn stack(
         &mut self,
         parsed: &Parsed,
@@ -350,6 +443,47 @@ impl<'e> Stacks<'e> {
             })
             .collect();
         scope.params = parameters(root, &scope, inputs, file);
+
+        // Macros: each is a gap (it may add anything); a template-level one, or one over the
+        // Resources section, makes every resource's values unknown, in nested stacks too
+        // (the macro may rewrite what is passed to them, or which template they are).
+        let outer = self.rewritten.clone();
+        let mut language_extensions = false;
+        for d in transform::declared(root) {
+            if d.name == transform::LANGUAGE_EXTENSIONS {
+                language_extensions = true;
+                continue;
+            }
+            self.gap(
+                "unsupported",
+                format!(
+                    "Transform {}: a macro rewrites the whole template at deployment and sagescan does not run it, so every value of {file} is unknown",
+                    d.name
+                ),
+                origin(file, d.span),
+            );
+            if self.rewritten.is_none() {
+                self.rewritten = Some(transform::rewritten_by(&d.name, &format!("{file}")));
+            }
+        }
+        for (name, span) in transform::every_fn_transform(root) {
+            self.gap(
+                "unsupported",
+                format!(
+                    "Fn::Transform {name}: a macro rewrites the object it is written in at deployment and sagescan does not run it, so that object's values are unknown"
+                ),
+                origin(file, span),
+            );
+        }
+        if self.rewritten.is_none() {
+            let section = transform::in_object(root)
+                .map(|n| (n, file.to_string()))
+                .or_else(|| {
+                    transform::in_object(root.get("Resources")?)
+                        .map(|n| (n, format!("the Resources section of {file}")))
+                });
+            self.rewritten = section.map(|(n, what)| transform::rewritten_by(&n, &what));
+        }
 
         // Nested stacks first, each once the stacks its parameters read are done.
         self.open.push(canonical(&t.path));
@@ -397,6 +531,25 @@ impl<'e> Stacks<'e> {
                 end: e.value.span.end.max(e.key_span.end),
                 ..e.key_span
             };
+            if e.key == "Fn::Transform" {
+                continue; // its gap is above, and it makes every resource unknown
+            }
+            if language_extensions && e.key.starts_with(transform::FOR_EACH) {
+                self.gap(
+                    "unsupported",
+                    format!(
+                        "{prefix}{}: sagescan does not expand Fn::ForEach ({}), so the resources it creates are not read",
+                        e.key,
+                        transform::LANGUAGE_EXTENSIONS
+                    ),
+                    origin(file, e.key_span),
+                );
+                continue;
+            }
+            let own_macro = transform::in_object(&e.value);
+            if rtype.is_empty() && own_macro.is_some() {
+                continue; // the macro's gap names it; what it becomes is unknown
+            }
             if rtype.is_empty() {
                 self.gap(
                     "parse-error",
@@ -408,7 +561,15 @@ impl<'e> Stacks<'e> {
             if rtype == "AWS::CloudFormation::Stack" || !included(&scope, &e.value) {
                 continue;
             }
-            let props = e.value.get("Properties").map(|p| scope.eval(p));
+            let unknown = self.rewritten.clone().or_else(|| {
+                own_macro
+                    .map(|n| transform::rewritten_by(&n, &format!("resource {prefix}{}", e.key)))
+            });
+            let props = match unknown {
+                // Present and unknown, not absent: absent would read as the AWS defaults.
+                Some(reason) => Some(Ev::unknown(reason, origin(file, decl))),
+                None => e.value.get("Properties").map(|p| scope.eval(p)),
+            };
             self.resources.push(Res {
                 address: format!("{prefix}{}", e.key),
                 rtype,
@@ -419,24 +580,39 @@ impl<'e> Stacks<'e> {
         }
 
         let mut outputs = HashMap::new();
-        for o in root.get("Outputs").map(Node::entries).unwrap_or_default() {
+        let section = root.get("Outputs");
+        let section_macro = section.and_then(transform::in_object);
+        for o in section.map(Node::entries).unwrap_or_default() {
+            if o.key == "Fn::Transform" || o.key.starts_with(transform::FOR_EACH) {
+                continue;
+            }
             if !included(&scope, &o.value) {
                 continue;
             }
             let Some(value) = o.value.get("Value") else {
                 continue;
             };
-            let value = scope.eval(value);
-            if let Some(name) = o
-                .value
-                .get("Export")
-                .and_then(|x| x.get("Name"))
-                .and_then(|n| scope.eval(n).text())
-            {
-                self.exports.insert(name, value.clone());
+            let unknown = self.rewritten.clone().or_else(|| {
+                let name = section_macro
+                    .clone()
+                    .or_else(|| transform::in_object(&o.value))?;
+                Some(transform::rewritten_by(&name, &format!("output {}", o.key)))
+            });
+            let value = match unknown {
+                Some(reason) => Ev::unknown(reason, origin(file, o.key_span)),
+                None => scope.eval(value),
+            };
+            let export = o.value.get("Export").and_then(|x| x.get("Name"));
+            if let Some((name, at)) = export.and_then(|n| Some((scope.eval(n).text()?, n.span))) {
+                let at = place(&origin(file, at));
+                self.exports
+                    .entry(name)
+                    .or_default()
+                    .push((value.clone(), at));
             }
             outputs.insert(o.key.clone(), value);
         }
+        self.rewritten = outer;
         outputs
     }
 
@@ -535,7 +711,10 @@ impl<'e> Stacks<'e> {
             .into_owned();
         let child_file: Arc<str> = display.as_str().into();
         let parsed = match read(&text) {
-            Read::Template(p) => p,
+            Read::Template(p) => {
+                self.loaded.insert(canonical(path));
+                p
+            }
             Read::Broken(issue) => {
                 self.gaps.push(gap(self.config, &child_file, &issue));
                 self.sources.push(SourceFile {
@@ -556,28 +735,48 @@ impl<'e> Stacks<'e> {
                 return None;
             }
         };
+        // A macro on the stack's declaration may rewrite what it passes, or the template.
+        let own_macro = transform::in_object(&entry.value)
+            .map(|n| transform::rewritten_by(&n, &format!("nested stack {prefix}{id}")));
         let params = entry
             .value
             .get("Properties")
             .and_then(|p| p.get("Parameters"))
             .map(|p| scope.eval(p));
-        let params = match params.map(|p| p.v) {
-            Some(V::Map(entries)) => entries.into_iter().collect(),
-            _ => HashMap::new(),
+        let inputs = match (params, own_macro.clone().or_else(|| self.rewritten.clone())) {
+            (_, Some(reason)) => Inputs::Nested(HashMap::new(), Some(reason)),
+            (None, None) => Inputs::Nested(HashMap::new(), None),
+            (Some(p), None) => match p.v {
+                V::Map(entries) => Inputs::Nested(entries.into_iter().collect(), None),
+                V::Null => Inputs::Nested(HashMap::new(), None),
+                _ => Inputs::Nested(
+                    HashMap::new(),
+                    Some(format!(
+                        "the Parameters of nested stack {prefix}{id} cannot be read ({})",
+                        p.unknown_part()
+                            .unwrap_or_else(|| "Parameters is not an object".into())
+                    )),
+                ),
+            },
         };
         let template = Template {
             path: path.to_path_buf(),
             display: display.clone(),
             text: String::new(),
         };
+        let outer = self.rewritten.clone();
+        if self.rewritten.is_none() {
+            self.rewritten = own_macro;
+        }
         let outputs = self.stack(
             &parsed,
             &template,
             &child_file,
             format!("{prefix}{id}."),
-            Inputs::Nested(params),
+            inputs,
             depth + 1,
         );
+        self.rewritten = outer;
         if !self.sources.iter().any(|s| s.path == display) {
             self.sources.push(SourceFile {
                 path: display,
@@ -649,11 +848,12 @@ fn parameters(root: &Node, scope: &Scope, inputs: Inputs, file: &Arc<str>) -> Ha
             );
         }
     }
-    for p in root
-        .get("Parameters")
-        .map(Node::entries)
-        .unwrap_or_default()
-    {
+    let section = root.get("Parameters");
+    let section_macro = section.and_then(transform::in_object);
+    for p in section.map(Node::entries).unwrap_or_default() {
+        if p.key == "Fn::Transform" {
+            continue;
+        }
         let at = origin(file, p.key_span);
         let ptype = p
             .value
@@ -666,9 +866,21 @@ fn parameters(root: &Node, scope: &Scope, inputs: Inputs, file: &Arc<str>) -> Ha
                 v: V::Str(s.clone()),
                 origin: at.clone(),
             }),
-            Inputs::Nested(values) => values.get(&p.key).cloned(),
+            Inputs::Nested(values, unread) => values.get(&p.key).cloned().or_else(|| {
+                unread
+                    .as_ref()
+                    .map(|reason| Ev::unknown(reason.clone(), at.clone()))
+            }),
         };
-        let value = if ptype.starts_with("AWS::SSM::Parameter::Value<") {
+        let rewritten = section_macro
+            .clone()
+            .or_else(|| transform::in_object(&p.value));
+        let value = if let Some(name) = rewritten {
+            Ev::unknown(
+                transform::rewritten_by(&name, &format!("parameter {}", p.key)),
+                at,
+            )
+        } else if ptype.starts_with("AWS::SSM::Parameter::Value<") {
             Ev::unknown(
                 format!(
                     "parameter {} is read from SSM Parameter Store at deployment",

@@ -4,12 +4,22 @@
 //! `!Sub "…"`); they are rewritten here into the long form (`{Ref: Vpc}`,
 //! `{"Fn::GetAtt": "Vpc.CidrBlock"}`), so that the evaluator sees one syntax for JSON and
 //! YAML. Plain scalars are typed as in YAML 1.2's core schema (null, booleans, numbers);
-//! quoted ones are strings. Aliases are expanded, within [`MAX_NODES`].
+//! quoted ones are strings. Aliases are expanded, within two budgets: [`MAX_NODES`] values
+//! and [`MAX_EXPANDED_BYTES`] of text. The second matters because a count of nodes says
+//! nothing of their size: one 1 MiB scalar aliased a thousand times is 1,001 nodes and a
+//! gigabyte of strings, so the text is counted each time an alias expands, and checked
+//! before the copy is made.
 //! (Short-form tags: "Intrinsic function reference", AWS CloudFormation User Guide.)
 
 use super::tree::{Entry, Issue, KeyIndex, Kind, MAX_DEPTH, MAX_NODES, Node, Parsed, Span, insert};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Tag};
 use std::collections::HashMap;
+
+/// Most bytes of text (scalars and keys) a document may expand to once its aliases are
+/// copied. Without aliases a document's text is at most its own size, which the loader
+/// caps at 16 MiB, so only alias expansion can reach this; it bounds the tree (and what the
+/// evaluator copies of it) to a few hundred MiB however the aliases are arranged.
+pub(crate) const MAX_EXPANDED_BYTES: usize = 64 << 20;
 
 /// The intrinsic functions whose short form is `!Name` for `Fn::Name`.
 const FN_TAGS: &[&str] = &[
@@ -45,6 +55,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Issue> {
         anchors: HashMap::new(),
         issues: Vec::new(),
         nodes: 0,
+        bytes: 0,
         root: None,
     };
     let mut parser = Parser::new_from_str(text);
@@ -93,6 +104,8 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     issues: Vec<Issue>,
     nodes: usize,
+    /// Bytes of text read so far, each alias's counted again where it expands.
+    bytes: usize,
     root: Option<Node>,
 }
 
@@ -122,6 +135,7 @@ impl Builder {
     fn event(&mut self, event: Event, span: Span) -> Result<bool, Issue> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                self.bytes += text.len();
                 let kind = scalar(&text, style, tag.as_deref());
                 let node = self.tagged(Node { kind, span }, tag.as_deref());
                 self.remember(anchor, &node);
@@ -170,22 +184,43 @@ impl Builder {
                 self.push(node)?;
             }
             Event::Alias(id) => {
-                let Some(node) = self.anchors.get(&id).cloned() else {
+                let Some(anchored) = self.anchors.get(&id) else {
                     return Err(self.fail("alias to an unknown anchor".into(), span));
                 };
-                self.nodes += size(&node);
+                // Weighed before it is copied: the copy is the allocation to avoid.
+                let (nodes, bytes) = weight(anchored);
+                self.nodes = self.nodes.saturating_add(nodes);
+                self.bytes = self.bytes.saturating_add(bytes);
+                self.budget(span)?;
+                let node = anchored.clone();
                 self.push(node)?;
             }
             Event::DocumentEnd => return Ok(self.root.is_some()),
             _ => {}
         }
+        self.budget(span)?;
+        Ok(false)
+    }
+
+    /// Whether the document is still within [`MAX_NODES`] and [`MAX_EXPANDED_BYTES`].
+    fn budget(&self, span: Span) -> Result<(), Issue> {
         if self.nodes > MAX_NODES {
             return Err(self.fail(
                 "the document expands to too many values (aliases?)".into(),
                 span,
             ));
         }
-        Ok(false)
+        if self.bytes > MAX_EXPANDED_BYTES {
+            return Err(Issue {
+                kind: "too-large",
+                message: format!(
+                    "the document's aliases expand it past {} MiB of text, the expansion budget; not read",
+                    MAX_EXPANDED_BYTES >> 20
+                ),
+                span,
+            });
+        }
+        Ok(())
     }
 
     fn open(&self, span: Span) -> Result<(), Issue> {
@@ -271,12 +306,22 @@ impl Builder {
     }
 }
 
-/// Number of nodes in a tree, to bound alias expansion.
-fn size(node: &Node) -> usize {
-    1 + match &node.kind {
-        Kind::Seq(items) => items.iter().map(size).sum(),
-        Kind::Map(entries) => entries.iter().map(|e| size(&e.value)).sum(),
-        _ => 0,
+/// Nodes and bytes of text (scalars and keys) in a tree, to bound alias expansion. The
+/// walk costs what the tree holds, which the budgets already bound.
+fn weight(node: &Node) -> (usize, usize) {
+    match &node.kind {
+        Kind::Str(s) | Kind::Num(s) => (1, s.len()),
+        Kind::Seq(items) => items.iter().map(weight).fold((1, 0), |(n, b), (m, c)| {
+            (n.saturating_add(m), b.saturating_add(c))
+        }),
+        Kind::Map(entries) => entries.iter().fold((1, 0), |(n, b), e| {
+            let (m, c) = weight(&e.value);
+            (
+                n.saturating_add(m),
+                b.saturating_add(c).saturating_add(e.key.len()),
+            )
+        }),
+        Kind::Null | Kind::Bool(_) => (1, 0),
     }
 }
 
@@ -353,6 +398,23 @@ mod tests {
         }
         let e = parse(&bomb).unwrap_err();
         assert!(e.message.contains("too many"), "{}", e.message);
+    }
+
+    #[test]
+    fn aliases_of_a_large_scalar_hit_the_byte_budget_before_they_are_copied() {
+        // 1,001 nodes, far under MAX_NODES, but 100 copies of 1 MiB.
+        let big = "A".repeat(1 << 20);
+        let aliases = vec!["*s"; 100].join(", ");
+        let text = format!("s: &s '{big}'\nl: [{aliases}]\n");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.kind, "too-large");
+        assert!(e.message.contains("64 MiB"), "{}", e.message);
+        assert_eq!(e.span.line, 2, "{e:?}");
+        // The same text without the expansion is read: the budget counts copies, not the
+        // file (a 1 MiB scalar aliased a few times stays well within it).
+        let few = format!("s: &s '{big}'\nl: [*s, *s, *s]\n");
+        let p = parse(&few).unwrap();
+        assert!(matches!(&p.root.get("l").unwrap().kind, Kind::Seq(items) if items.len() == 3));
     }
 
     #[test]

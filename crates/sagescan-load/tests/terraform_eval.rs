@@ -437,8 +437,10 @@ resource "aws_route_table_association" "legacy" {
 
 /// Found by the `hcl` fuzz target: 509 bytes whose 7,569 route tables each held a splat of
 /// all 7,569 (57 million references, 5.4 GB and 21 s in a release scan). Values are copied,
-/// not shared, so evaluation has a budget: past it, values are Unknown and the
-/// configuration has one `too-large` gap at the resource where it was reached.
+/// not shared, so evaluation has a budget: each expression stays under its own, but past
+/// the budget of the configuration only the first instance of a resource is evaluated,
+/// with one `too-large` gap where that was first felt. Locals that each double the last
+/// spend the budget of one expression instead: that local is Unknown, with its own gap.
 #[test]
 fn values_past_the_evaluation_budget_are_unknown_with_one_gap() {
     let splat = r#"
@@ -454,21 +456,25 @@ resource "aws_route_table" "private" {
     }
     doubling +=
         "}\nresource \"aws_security_group\" \"g\" {\n  description = length(local.l30)\n}\n";
-    for (tf, address, first) in [
-        (splat, "aws_route_table.private[7568]", "main.tf:2"),
-        (doubling.as_str(), "aws_security_group.g", "main.tf:34"),
+    for (tf, address, first, message) in [
+        (
+            splat,
+            "aws_route_table.private[7568]",
+            "main.tf:4",
+            "evaluating this configuration built more than 256 MiB of values \
+             (a limit that bounds memory)",
+        ),
+        (
+            doubling.as_str(),
+            "aws_security_group.g",
+            "main.tf:7",
+            "local.l5 builds more than 16 MiB of values (a limit that bounds memory)",
+        ),
     ] {
         let e = sagescan_load::terraform::evaluate_texts(&[("main.tf", tf)], &[]);
         let gaps = gaps_of(&e, "too-large");
         assert_eq!(gaps.len(), 1, "{:?}", e.model.gaps);
-        assert!(
-            gaps[0].message.starts_with(
-                "evaluating this configuration built more than 256 MiB of values \
-                 (a limit that bounds memory)"
-            ),
-            "{}",
-            gaps[0].message
-        );
+        assert!(gaps[0].message.starts_with(message), "{}", gaps[0].message);
         let (file, line) = line_of(gaps[0]);
         assert_eq!(format!("{file}:{line}"), first);
         let last = instance(&e, address);
@@ -480,11 +486,12 @@ resource "aws_route_table" "private" {
                 "description"
             },
         );
-        assert!(unknown_reason(v).contains("more than 256 MiB"), "{v:?}");
+        assert!(unknown_reason(v).contains(" MiB of values"), "{v:?}");
     }
 }
 
-/// The budget spent on a `count` itself: no instance is evaluated, and the gap still is.
+/// The budget spent on a local that a `count` uses: the count is not known (a gap at the
+/// resource naming the budget), and the local has its own `too-large` gap.
 #[test]
 fn a_budget_spent_on_count_is_still_a_gap() {
     let mut tf = String::from("locals {\n  l0 = range(10000)\n");
@@ -496,5 +503,16 @@ fn a_budget_spent_on_count_is_still_a_gap() {
     let gaps = gaps_of(&e, "too-large");
     assert_eq!(gaps.len(), 1, "{:?}", e.model.gaps);
     let (file, line) = line_of(gaps[0]);
+    assert_eq!(format!("{file}:{line}"), "main.tf:7");
+    let count = gaps_of(&e, "unsupported");
+    assert_eq!(count.len(), 1, "{:?}", e.model.gaps);
+    assert!(
+        count[0].message.starts_with(
+            "count of aws_security_group.g is not statically known (local.l5 builds more than 16 MiB"
+        ),
+        "{}",
+        count[0].message
+    );
+    let (file, line) = line_of(count[0]);
     assert_eq!(format!("{file}:{line}"), "main.tf:34");
 }

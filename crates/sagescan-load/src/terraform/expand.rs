@@ -5,7 +5,7 @@
 
 use super::eval::{Bind, Scope, entries, eval, unknown_reason};
 use super::ir::{Attr, Body, Instance, Val};
-use super::module::{Evaluator, Expansion, META_ATTRS, ModInst, is_meta_block};
+use super::module::{Evaluator, Expansion, Item, META_ATTRS, ModInst, is_meta_block};
 use super::parse::SourceText;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Structure};
@@ -27,7 +27,7 @@ pub(crate) fn collect<'a>(ev: &Evaluator<'a>, inst: &Rc<ModInst<'a>>, out: &mut 
                 origin.clone(),
             );
         }
-        for key in expansion.keys(&base) {
+        for (n, key) in expansion.keys(&base).into_iter().enumerate() {
             let sc = Scope {
                 ev,
                 inst,
@@ -35,15 +35,17 @@ pub(crate) fn collect<'a>(ev: &Evaluator<'a>, inst: &Rc<ModInst<'a>>, out: &mut 
                 binds: None,
             };
             let address = format!("{base}{}", key.suffix());
-            let body = eval_body(
-                &decl.block.body,
+            let at = Place {
+                address: &address,
+                first: inst.first && n == 0,
+            };
+            let body = eval_items(
+                decl.body.items.iter().copied(),
                 &sc,
                 origin.clone(),
-                decl.src,
-                &address,
+                &at,
                 true,
             );
-            ev.report_budget(&origin);
             out.push(Instance {
                 address,
                 rtype: decl.rtype.to_string(),
@@ -79,14 +81,22 @@ pub(crate) fn collect<'a>(ev: &Evaluator<'a>, inst: &Rc<ModInst<'a>>, out: &mut 
     }
 }
 
-/// Evaluates a block body. `top` is true for a resource's own body, whose meta-arguments
-/// (`count`, `depends_on`, `lifecycle`, …) are not resource attributes.
-fn eval_body(
-    body: &hcl_edit::structure::Body,
+/// The resource instance a body belongs to: its address, and whether it is the first
+/// instance of its resource and module (see [`Evaluator::frame`]).
+struct Place<'p> {
+    address: &'p str,
+    first: bool,
+}
+
+/// Evaluates the items of a block body, each argument as an expression with a budget of
+/// its own. `top` is true for a resource's own body, whose meta-arguments (`count`,
+/// `depends_on`, `lifecycle`, …) are not resource attributes. Items carry their file: a
+/// resource's body may be merged from override files.
+fn eval_items<'a>(
+    items: impl Iterator<Item = Item<'a>>,
     sc: &Scope,
     origin: Origin,
-    src: &SourceText,
-    address: &str,
+    at: &Place,
     top: bool,
 ) -> Body {
     let mut out = Body {
@@ -94,7 +104,7 @@ fn eval_body(
         blocks: Vec::new(),
         origin,
     };
-    for structure in body.iter() {
+    for Item { structure, src } in items {
         if top && is_meta_block(structure) {
             continue;
         }
@@ -104,7 +114,15 @@ fn eval_body(
                 if top && META_ATTRS.contains(&name) {
                     continue;
                 }
-                let value = eval(&a.value, sc).unwrap_or_else(Val::Unknown);
+                let value = sc
+                    .ev
+                    .frame(
+                        &a.value,
+                        at.first,
+                        || (format!("{}.{name}", at.address), src.origin_of(a)),
+                        || eval(&a.value, sc),
+                    )
+                    .unwrap_or_else(Val::Unknown);
                 // HCL forbids duplicate attributes; hcl-edit keeps them, so the first wins
                 // here to keep names unique as the IR promises.
                 if out.attrs.iter().all(|(n, _)| n != name) {
@@ -118,10 +136,10 @@ fn eval_body(
                 }
             }
             Structure::Block(b) if b.ident.as_str() == "dynamic" => {
-                dynamic(b, sc, src, address, &mut out.blocks)
+                dynamic(b, sc, src, at, &mut out.blocks)
             }
             Structure::Block(b) => {
-                let inner = eval_body(&b.body, sc, src.header_origin(b), src, address, false);
+                let inner = eval_body(&b.body, sc, src.header_origin(b), src, at);
                 out.blocks.push((b.ident.as_str().to_string(), inner));
             }
         }
@@ -129,15 +147,22 @@ fn eval_body(
     out
 }
 
+/// Evaluates a nested block's body, all of it written in `src`.
+fn eval_body<'a>(
+    body: &'a hcl_edit::structure::Body,
+    sc: &Scope,
+    origin: Origin,
+    src: &'a SourceText,
+    at: &Place,
+) -> Body {
+    let items = body.iter().map(|structure| Item { structure, src });
+    eval_items(items, sc, origin, at, false)
+}
+
 /// Expands `dynamic "NAME" { for_each = …; iterator = it; content { … } }` into plain
 /// `NAME` blocks, each evaluated with the iterator bound to `{ key, value }`.
-fn dynamic(
-    b: &Block,
-    sc: &Scope,
-    src: &SourceText,
-    address: &str,
-    blocks: &mut Vec<(String, Body)>,
-) {
+fn dynamic(b: &Block, sc: &Scope, src: &SourceText, at: &Place, blocks: &mut Vec<(String, Body)>) {
+    let address = at.address;
     let origin = src.header_origin(b);
     let Some(label) = b.labels.first().map(|l| l.as_str()) else {
         sc.ev.gap(
@@ -162,7 +187,18 @@ fn dynamic(
         );
         return;
     };
-    let items = match eval(&for_each.value, sc) {
+    let items = sc.ev.frame(
+        &for_each.value,
+        at.first,
+        || {
+            (
+                format!("the for_each of dynamic \"{label}\" in {address}"),
+                src.origin_of(for_each),
+            )
+        },
+        || eval(&for_each.value, sc),
+    );
+    let items = match items {
         Ok(v) => match unknown_reason(&v) {
             // Only the collection's shape must be known; unknown elements are fine.
             Some(reason) if matches!(v, Val::Unknown(_) | Val::Ref { .. }) => Err(reason),
@@ -190,7 +226,7 @@ fn dynamic(
         let inner = sc.with(&bind);
         blocks.push((
             label.to_string(),
-            eval_body(&content.body, &inner, origin.clone(), src, address, false),
+            eval_body(&content.body, &inner, origin.clone(), src, at),
         ));
     }
 }

@@ -12,7 +12,7 @@ use super::ir::Val;
 use super::parse::{FileGap, ParsedFile, SourceText};
 use super::vars::{VarInput, convert};
 use hcl_edit::expr::Expression;
-use hcl_edit::structure::{Block, Structure};
+use hcl_edit::structure::{Attribute, Block, Structure};
 use sagescan_model::{ConfigId, CoverageGap, Origin};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
@@ -28,13 +28,32 @@ pub const MAX_MODULE_DEPTH: usize = 32;
 /// Default of [`crate::Limits::max_instances`]: `count = 1e9` must not exhaust memory. Also
 /// the cap on the length of a list built by `range()`.
 pub const MAX_INSTANCES: usize = 10_000;
-/// How many bytes of values (approximately, see [`weight`]) evaluating one configuration
-/// may build in all. Values are built and copied, not shared, so a few hundred bytes can ask
-/// for gigabytes: a resource with `count = 7569` whose instances each hold a splat of all
-/// 7,569 (the `hcl` fuzz target), or locals that each double the last. Every value counts
-/// once per expression that yields it, so this is an upper bound on what is held at once.
-/// The 1,000-module benchmark corpus builds at most 27 KB per configuration.
+/// How many bytes of values (approximately, see [`weight`]) one expression may build: a
+/// local, a variable, an output, a resource attribute or a `count`. Values are built and
+/// copied, not shared, so a few hundred bytes can ask for gigabytes (locals that each
+/// double the last). Past it that expression is Unknown, and so is whatever uses it; every
+/// other expression keeps its value, so a pull request cannot hide the literal values of a
+/// configuration behind one expensive local. The 1,000-module benchmark corpus builds at
+/// most 27 KB per configuration.
+pub const MAX_EXPRESSION_BYTES: usize = 16 << 20;
+/// How many bytes of values evaluating one configuration may build in all before it is
+/// rationed: a resource with `count = 7569` whose instances each hold a splat of all 7,569
+/// (the `hcl` fuzz target) stays under the budget of each expression but not under this.
+/// Past it an expression is evaluated only in the first instance of its resource and
+/// module, and only while its value stays about the size of its source text (see
+/// [`RATIONED_BASE`]): literals keep their values, while nothing can grow any more; what
+/// is built from then on is proportional to the size of the input.
 pub const MAX_EVALUATED_BYTES: usize = 256 << 20;
+/// An expression that began before [`MAX_EVALUATED_BYTES`] was spent may finish while the
+/// total stays under this; past it, it is Unknown too. Without it, expressions nested in
+/// one another (a local that first evaluates another local, and so on, 100 deep) could
+/// each build a full [`MAX_EXPRESSION_BYTES`] after the budget was spent.
+pub const MAX_EVALUATED_HARD: usize = 2 * MAX_EVALUATED_BYTES;
+/// Past [`MAX_EVALUATED_BYTES`], an expression may build this many bytes plus
+/// [`RATIONED_PER_BYTE`] per byte of its source text: enough for any literal (a string
+/// value takes about 56 bytes more than its text), not enough to copy a large value.
+pub const RATIONED_BASE: usize = 256;
+pub const RATIONED_PER_BYTE: usize = 4;
 
 /// Where a `module` block's code comes from.
 #[derive(Clone, Debug)]
@@ -50,20 +69,124 @@ pub(crate) enum CallSource {
 pub(crate) struct ResourceDecl<'a> {
     pub rtype: &'a str,
     pub name: &'a str,
+    /// The declaring block (its header is where findings about the resource point).
     pub block: &'a Block,
     pub src: &'a SourceText,
+    /// Its body, with override files merged in.
+    pub body: MergedBody<'a>,
 }
 
 pub(crate) struct CallDecl<'a> {
     pub name: &'a str,
     pub block: &'a Block,
     pub src: &'a SourceText,
+    /// Its body, with override files merged in.
+    pub body: MergedBody<'a>,
     pub source: CallSource,
 }
 
 pub(crate) struct VarDecl<'a> {
-    pub default: Option<&'a Expression>,
+    pub default: Option<ExprAt<'a>>,
     pub ty: Option<&'a Expression>,
+}
+
+/// An expression and the file it is written in.
+#[derive(Clone, Copy)]
+pub(crate) struct ExprAt<'a> {
+    pub expr: &'a Expression,
+    pub src: &'a SourceText,
+}
+
+impl ExprAt<'_> {
+    pub fn origin(&self) -> Origin {
+        self.src.origin_of(self.expr)
+    }
+}
+
+/// One argument or nested block of a top-level block, and the file it is written in.
+#[derive(Clone, Copy)]
+pub(crate) struct Item<'a> {
+    pub structure: &'a Structure,
+    pub src: &'a SourceText,
+}
+
+/// The body of a top-level block after Terraform's override merge: each argument of an
+/// override block replaces the argument of that name, and its nested blocks of one type
+/// replace all the nested blocks of that type. Items keep the file they come from, so that
+/// a value points at the line that supplied it.
+pub(crate) struct MergedBody<'a> {
+    pub items: Vec<Item<'a>>,
+}
+
+/// The type a nested block stands for: a `dynamic "x"` block generates `x` blocks.
+fn block_type(b: &Block) -> &str {
+    match (b.ident.as_str(), b.labels.first()) {
+        ("dynamic", Some(label)) => label.as_str(),
+        (ident, _) => ident,
+    }
+}
+
+impl<'a> MergedBody<'a> {
+    fn new(block: &'a Block, src: &'a SourceText) -> Self {
+        MergedBody {
+            items: block
+                .body
+                .iter()
+                .map(|structure| Item { structure, src })
+                .collect(),
+        }
+    }
+
+    /// Merges override block `over` into this body.
+    fn merge(&mut self, over: &'a Block, src: &'a SourceText) {
+        let replaced: BTreeSet<&str> = over.body.blocks().map(block_type).collect();
+        self.items.retain(|i| match i.structure {
+            Structure::Block(b) => !replaced.contains(block_type(b)),
+            Structure::Attribute(_) => true,
+        });
+        for structure in over.body.iter() {
+            let item = Item { structure, src };
+            let Structure::Attribute(a) = structure else {
+                self.items.push(item);
+                continue;
+            };
+            let same = self.items.iter_mut().find(|i| {
+                matches!(i.structure, Structure::Attribute(b) if b.key.as_str() == a.key.as_str())
+            });
+            match same {
+                Some(slot) => *slot = item,
+                None => self.items.push(item),
+            }
+        }
+    }
+
+    /// The argument `name` and its file.
+    pub fn attribute(&self, name: &str) -> Option<(&'a Attribute, &'a SourceText)> {
+        self.items.iter().find_map(|i| match i.structure {
+            Structure::Attribute(a) if a.key.as_str() == name => Some((a, i.src)),
+            _ => None,
+        })
+    }
+
+    fn expr(&self, name: &str) -> Option<ExprAt<'a>> {
+        self.attribute(name).map(|(a, src)| ExprAt {
+            expr: &a.value,
+            src,
+        })
+    }
+}
+
+/// Whether `path` names an override file (`override.tf`, `*_override.tf`, and their
+/// `.tf.json` forms), which Terraform merges into the declarations of the other files.
+pub(crate) fn is_override_file(path: &str) -> bool {
+    let name = Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let stem = name
+        .strip_suffix(".tf.json")
+        .or_else(|| name.strip_suffix(".tf"));
+    matches!(stem, Some(s) if s == "override" || s.ends_with("_override"))
 }
 
 /// The declarations of one module (a directory of `.tf` files, or a single file named on
@@ -74,8 +197,8 @@ pub(crate) struct ModuleDef<'a> {
     /// `path.module`, as it appears in origins.
     pub display: String,
     pub variables: HashMap<&'a str, VarDecl<'a>>,
-    pub locals: HashMap<&'a str, &'a Expression>,
-    pub outputs: HashMap<&'a str, &'a Expression>,
+    pub locals: HashMap<&'a str, ExprAt<'a>>,
+    pub outputs: HashMap<&'a str, ExprAt<'a>>,
     pub resources: Vec<ResourceDecl<'a>>,
     resource_index: HashMap<(&'a str, &'a str), usize>,
     pub calls: Vec<CallDecl<'a>>,
@@ -113,7 +236,11 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
 
 /// The source of a `module` block, resolved against the calling module's directory.
 pub(crate) fn call_source(block: &Block, base_dir: &Path) -> CallSource {
-    let Some(attr) = block.body.get_attribute("source") else {
+    source_of(block.body.get_attribute("source"), base_dir)
+}
+
+fn source_of(attr: Option<&Attribute>, base_dir: &Path) -> CallSource {
+    let Some(attr) = attr else {
         return CallSource::Invalid("has no source".to_string());
     };
     let Some(text) = attr.value.as_str() else {
@@ -130,6 +257,9 @@ pub(crate) fn call_source(block: &Block, base_dir: &Path) -> CallSource {
 
 impl<'a> ModuleDef<'a> {
     /// Collects the declarations of `files`. `base_dir` resolves local module sources.
+    ///
+    /// Override files are merged as Terraform merges them: after every other file, in
+    /// lexical order of their names, each of their blocks into the declaration it names.
     pub fn new(key: PathBuf, display: String, base_dir: &Path, files: &'a [ParsedFile]) -> Self {
         let mut def = ModuleDef {
             key,
@@ -143,73 +273,183 @@ impl<'a> ModuleDef<'a> {
             call_index: HashMap::new(),
             problems: Vec::new(),
         };
-        for file in files {
+        let (mut overrides, primary): (Vec<&ParsedFile>, Vec<&ParsedFile>) =
+            files.iter().partition(|f| is_override_file(&f.source.path));
+        overrides.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        let mut variables: Vec<(&'a str, MergedBody<'a>)> = Vec::new();
+        let mut outputs: Vec<(&'a str, MergedBody<'a>)> = Vec::new();
+        for file in primary {
             let Some(body) = &file.body else { continue };
             let src = &file.source;
             for block in body.blocks() {
-                let label = |i: usize| block.labels.get(i).map(|l| l.as_str());
-                match (block.ident.as_str(), label(0), label(1)) {
-                    ("resource", Some(rtype), Some(name)) => {
-                        if def.resource_index.contains_key(&(rtype, name)) {
-                            def.duplicate(src, block, format!("resource {rtype}.{name}"));
-                            continue;
-                        }
-                        def.resource_index
-                            .insert((rtype, name), def.resources.len());
-                        def.resources.push(ResourceDecl {
-                            rtype,
-                            name,
-                            block,
-                            src,
-                        });
-                    }
-                    ("variable", Some(name), _) => {
-                        let default = block.body.get_attribute("default").map(|a| &a.value);
-                        let ty = block.body.get_attribute("type").map(|a| &a.value);
-                        if def
-                            .variables
-                            .insert(name, VarDecl { default, ty })
-                            .is_some()
-                        {
-                            def.duplicate(src, block, format!("variable {name}"));
-                        }
-                    }
-                    ("locals", _, _) => {
-                        for attr in block.body.attributes() {
-                            if def.locals.insert(attr.key.as_str(), &attr.value).is_some() {
-                                let what = format!("local value {}", attr.key.as_str());
-                                def.problems.push(FileGap {
-                                    kind: "parse-error",
-                                    message: format!("duplicate {what}"),
-                                    origin: src.origin_of(attr),
-                                });
-                            }
-                        }
-                    }
-                    ("output", Some(name), _) => {
-                        if let Some(attr) = block.body.get_attribute("value") {
-                            def.outputs.insert(name, &attr.value);
-                        }
-                    }
-                    ("module", Some(name), _) => {
-                        if def.call_index.contains_key(name) {
-                            def.duplicate(src, block, format!("module {name}"));
-                            continue;
-                        }
-                        let source = call_source(block, base_dir);
-                        def.call_index.insert(name, def.calls.len());
-                        def.calls.push(CallDecl {
-                            name,
-                            block,
-                            src,
-                            source,
-                        });
-                    }
-                    _ => {}
-                }
+                def.declare(block, src, base_dir, &mut variables, &mut outputs);
             }
         }
+        for file in overrides {
+            let Some(body) = &file.body else { continue };
+            let src = &file.source;
+            for block in body.blocks() {
+                def.override_with(block, src, &mut variables, &mut outputs);
+            }
+        }
+        for (name, body) in variables {
+            let ty = body.attribute("type").map(|(a, _)| &a.value);
+            def.variables.insert(
+                name,
+                VarDecl {
+                    default: body.expr("default"),
+                    ty,
+                },
+            );
+        }
+        for (name, body) in outputs {
+            if let Some(value) = body.expr("value") {
+                def.outputs.insert(name, value);
+            }
+        }
+        for call in &mut def.calls {
+            call.source = source_of(call.body.attribute("source").map(|(a, _)| a), base_dir);
+        }
         def
+    }
+
+    /// Records a block of a file that is not an override file.
+    fn declare(
+        &mut self,
+        block: &'a Block,
+        src: &'a SourceText,
+        base_dir: &Path,
+        variables: &mut Vec<(&'a str, MergedBody<'a>)>,
+        outputs: &mut Vec<(&'a str, MergedBody<'a>)>,
+    ) {
+        let label = |i: usize| block.labels.get(i).map(|l| l.as_str());
+        match (block.ident.as_str(), label(0), label(1)) {
+            ("resource", Some(rtype), Some(name)) => {
+                if self.resource_index.contains_key(&(rtype, name)) {
+                    self.duplicate(src, block, format!("resource {rtype}.{name}"));
+                    return;
+                }
+                self.resource_index
+                    .insert((rtype, name), self.resources.len());
+                self.resources.push(ResourceDecl {
+                    rtype,
+                    name,
+                    block,
+                    src,
+                    body: MergedBody::new(block, src),
+                });
+            }
+            ("variable", Some(name), _) => {
+                if variables.iter().any(|(n, _)| *n == name) {
+                    self.duplicate(src, block, format!("variable {name}"));
+                    return;
+                }
+                variables.push((name, MergedBody::new(block, src)));
+            }
+            ("locals", _, _) => {
+                for attr in block.body.attributes() {
+                    let value = ExprAt {
+                        expr: &attr.value,
+                        src,
+                    };
+                    if self.locals.insert(attr.key.as_str(), value).is_some() {
+                        let what = format!("local value {}", attr.key.as_str());
+                        self.problems.push(FileGap {
+                            kind: "parse-error",
+                            message: format!("duplicate {what}"),
+                            origin: src.origin_of(attr),
+                        });
+                    }
+                }
+            }
+            ("output", Some(name), _) => {
+                if outputs.iter().any(|(n, _)| *n == name) {
+                    self.duplicate(src, block, format!("output {name}"));
+                    return;
+                }
+                outputs.push((name, MergedBody::new(block, src)));
+            }
+            ("module", Some(name), _) => {
+                if self.call_index.contains_key(name) {
+                    self.duplicate(src, block, format!("module {name}"));
+                    return;
+                }
+                let source = call_source(block, base_dir);
+                self.call_index.insert(name, self.calls.len());
+                self.calls.push(CallDecl {
+                    name,
+                    block,
+                    src,
+                    body: MergedBody::new(block, src),
+                    source,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Merges a block of an override file into the declaration it names. Terraform
+    /// rejects an override of something not declared elsewhere: that is a gap.
+    fn override_with(
+        &mut self,
+        block: &'a Block,
+        src: &'a SourceText,
+        variables: &mut [(&'a str, MergedBody<'a>)],
+        outputs: &mut [(&'a str, MergedBody<'a>)],
+    ) {
+        let label = |i: usize| block.labels.get(i).map(|l| l.as_str());
+        let target = match (block.ident.as_str(), label(0), label(1)) {
+            ("resource", Some(rtype), Some(name)) => self
+                .resource_index
+                .get(&(rtype, name))
+                .map(|&i| &mut self.resources[i].body)
+                .ok_or_else(|| format!("resource {rtype}.{name}")),
+            ("variable", Some(name), _) => variables
+                .iter_mut()
+                .find(|(n, _)| *n == name)
+                .map(|(_, b)| b)
+                .ok_or_else(|| format!("variable {name}")),
+            ("output", Some(name), _) => outputs
+                .iter_mut()
+                .find(|(n, _)| *n == name)
+                .map(|(_, b)| b)
+                .ok_or_else(|| format!("output {name}")),
+            ("module", Some(name), _) => self
+                .call_index
+                .get(name)
+                .map(|&i| &mut self.calls[i].body)
+                .ok_or_else(|| format!("module {name}")),
+            ("locals", _, _) => {
+                for attr in block.body.attributes() {
+                    let name = attr.key.as_str();
+                    let value = ExprAt {
+                        expr: &attr.value,
+                        src,
+                    };
+                    match self.locals.get_mut(name) {
+                        Some(slot) => *slot = value,
+                        None => self.problems.push(FileGap {
+                            kind: "parse-error",
+                            message: format!(
+                                "override of local value {name}, which no other file declares"
+                            ),
+                            origin: src.origin_of(attr),
+                        }),
+                    }
+                }
+                return;
+            }
+            // Other blocks (`terraform`, `provider`, `data`, …) are not evaluated.
+            _ => return,
+        };
+        match target {
+            Ok(body) => body.merge(block, src),
+            Err(what) => self.problems.push(FileGap {
+                kind: "parse-error",
+                message: format!("override of {what}, which no other file declares"),
+                origin: src.header_origin(block),
+            }),
+        }
     }
 
     fn duplicate(&mut self, src: &SourceText, block: &Block, what: String) {
@@ -312,6 +552,9 @@ pub(crate) struct ModInst<'a> {
     pub prefix: String,
     inputs: Inputs<'a>,
     depth: usize,
+    /// The first instance of every module call on the way from the root: once the
+    /// evaluation budget is spent, only first instances are evaluated.
+    pub first: bool,
     vars: Cache,
     locals: Cache,
     outputs: Cache,
@@ -346,17 +589,54 @@ pub(crate) struct Evaluator<'a> {
     limits: crate::Limits,
     /// Bytes of values built so far, against [`MAX_EVALUATED_BYTES`].
     built: Cell<usize>,
+    /// The budget of the expression being evaluated (see [`Evaluator::frame`]).
+    frame: Cell<Frame>,
     /// Whether the budget's gap has been recorded.
     over_budget_reported: Cell<bool>,
 }
 
-/// Where a resource instance lives: its module instance, declaration index and key.
-type Registered<'a> = (Rc<ModInst<'a>>, usize, InstKey);
+/// The budget of one expression evaluated on its own (a local, a resource attribute, …):
+/// what it has built, what it may build, and why it may build no more.
+#[derive(Clone, Copy)]
+struct Frame {
+    built: usize,
+    cap: usize,
+    /// Begun after [`MAX_EVALUATED_BYTES`] was spent: `cap` is a ration.
+    rationed: bool,
+    /// Stopped by [`MAX_EVALUATED_HARD`] rather than by `cap`.
+    stopped_by_total: bool,
+}
+
+impl Frame {
+    fn new(cap: usize, rationed: bool) -> Self {
+        Frame {
+            built: 0,
+            cap,
+            rationed,
+            stopped_by_total: false,
+        }
+    }
+
+    fn spent(&self) -> bool {
+        self.built > self.cap || self.stopped_by_total
+    }
+}
+
+/// Where a resource instance lives: its module instance, declaration index and key, and
+/// whether it is the first instance of its resource in the first instance of its module.
+type Registered<'a> = (Rc<ModInst<'a>>, usize, InstKey, bool);
 
 fn over_budget() -> String {
     format!(
         "evaluating this configuration built more than {} MiB of values (a limit that bounds memory)",
         MAX_EVALUATED_BYTES >> 20
+    )
+}
+
+fn over_expression_budget(what: &str) -> String {
+    format!(
+        "{what} builds more than {} MiB of values (a limit that bounds memory)",
+        MAX_EXPRESSION_BYTES >> 20
     )
 }
 
@@ -424,6 +704,7 @@ impl<'a> Evaluator<'a> {
             gaps: RefCell::new(Vec::new()),
             used: RefCell::new(used),
             built: Cell::new(0),
+            frame: Cell::new(Frame::new(MAX_EXPRESSION_BYTES, false)),
             over_budget_reported: Cell::new(false),
         }
     }
@@ -432,7 +713,13 @@ impl<'a> Evaluator<'a> {
         def: &'a ModuleDef<'a>,
         vars: HashMap<String, VarInput>,
     ) -> Rc<ModInst<'a>> {
-        Rc::new(ModInst::new(def, String::new(), Inputs::Root(vars), 0))
+        Rc::new(ModInst::new(
+            def,
+            String::new(),
+            Inputs::Root(vars),
+            0,
+            true,
+        ))
     }
 
     /// Enters one level of evaluation; `Err` beyond [`MAX_EVAL_DEPTH`].
@@ -447,32 +734,115 @@ impl<'a> Evaluator<'a> {
         Ok(DepthGuard(&self.depth))
     }
 
-    /// Counts a value just built against [`MAX_EVALUATED_BYTES`]; `Err` (the value is to
-    /// be Unknown) once the budget is spent.
+    /// Counts a value just built against the budget of the expression being evaluated
+    /// and against [`MAX_EVALUATED_HARD`]; `Err` (the expression is to be Unknown) once
+    /// either is spent.
     pub fn account(&self, v: &Val) -> Result<(), String> {
-        let left = MAX_EVALUATED_BYTES.saturating_sub(self.built.get());
+        let mut f = self.frame.get();
+        let in_frame = f.cap.saturating_sub(f.built);
+        // A rationed expression is bounded by its ration alone: the total it may add to
+        // is proportional to the input.
+        let in_total = if f.rationed {
+            usize::MAX
+        } else {
+            MAX_EVALUATED_HARD.saturating_sub(self.built.get())
+        };
+        let left = in_frame.min(in_total);
         let w = weight(v, left);
         self.built.set(self.built.get().saturating_add(w));
+        f.built = f.built.saturating_add(w);
+        if w > left && w <= in_frame {
+            f.stopped_by_total = true;
+        }
+        self.frame.set(f);
         if w > left {
-            return Err(over_budget());
+            return Err(self.spent_reason());
         }
         Ok(())
     }
 
-    /// `Err` when the budget is already spent: nothing more is evaluated.
+    /// `Err` when the budget of the expression being evaluated is already spent: nothing
+    /// more of it is evaluated.
     pub fn within_budget(&self) -> Result<(), String> {
-        if self.built.get() > MAX_EVALUATED_BYTES {
-            return Err(over_budget());
+        if self.frame.get().spent() {
+            return Err(self.spent_reason());
         }
         Ok(())
     }
 
-    /// Records the budget's gap at `origin` (where it was first felt), once.
-    pub fn report_budget(&self, origin: &Origin) {
-        if self.built.get() > MAX_EVALUATED_BYTES && !self.over_budget_reported.replace(true) {
+    fn spent_reason(&self) -> String {
+        let f = self.frame.get();
+        if f.rationed || f.stopped_by_total {
+            over_budget()
+        } else {
+            format!(
+                "this expression builds more than {} MiB of values (a limit that bounds memory)",
+                MAX_EXPRESSION_BYTES >> 20
+            )
+        }
+    }
+
+    /// Evaluates `expr` with `f`, as an expression with a budget of its own: past it, the
+    /// result is Unknown naming the budget (and a `too-large` gap at `describe()`'s
+    /// origin says which expression), while the expression that asked for it goes on.
+    /// Once [`MAX_EVALUATED_BYTES`] is spent, only `first` instances are evaluated, and
+    /// only within a ration proportional to `expr`'s source text.
+    pub fn frame(
+        &self,
+        expr: &Expression,
+        first: bool,
+        describe: impl FnOnce() -> (String, Origin),
+        f: impl FnOnce() -> EvalResult,
+    ) -> EvalResult {
+        use hcl_edit::Span;
+        let rationed = self.built.get() > MAX_EVALUATED_BYTES;
+        if rationed && !first {
+            self.report_budget(&describe().1);
+            return Ok(Val::Unknown(format!(
+                "{}; past it only the first instance of each resource and module is evaluated",
+                over_budget()
+            )));
+        }
+        let cap = if rationed {
+            let text = expr.span().map_or(0, |s| s.len());
+            RATIONED_BASE
+                .saturating_add(text.saturating_mul(RATIONED_PER_BYTE))
+                .min(MAX_EXPRESSION_BYTES)
+        } else {
+            MAX_EXPRESSION_BYTES
+        };
+        let outer = self.frame.replace(Frame::new(cap, rationed));
+        let result = f();
+        let inner = self.frame.replace(outer);
+        if !inner.spent() {
+            return result;
+        }
+        let (what, origin) = describe();
+        if inner.rationed || inner.stopped_by_total {
+            self.report_budget(&origin);
+            return Ok(Val::Unknown(format!("{what}: {}", over_budget())));
+        }
+        let reason = over_expression_budget(&what);
+        self.gap(
+            "too-large",
+            format!("{reason}: it is unknown, and so is every value that uses it"),
+            origin,
+        );
+        Ok(Val::Unknown(reason))
+    }
+
+    /// Records the gap of [`MAX_EVALUATED_BYTES`] at `origin` (where it was first felt),
+    /// once.
+    fn report_budget(&self, origin: &Origin) {
+        if !self.over_budget_reported.replace(true) {
             self.gap(
                 "too-large",
-                format!("{}; values from here on are unknown", over_budget()),
+                format!(
+                    "{}; from here on an expression is evaluated only in the first instance \
+                     of its resource and module, and only while its value stays about the size \
+                     of its text (the others are unknown)",
+                    over_budget()
+                ),
                 origin.clone(),
             );
         }
@@ -509,21 +879,26 @@ impl<'a> Evaluator<'a> {
             name,
             || format!("var.{name} refers to itself"),
             || {
+                let what = || format!("{}var.{name}", inst.prefix);
                 let input = match &inst.inputs {
                     Inputs::Root(values) => values.get(name).cloned(),
                     Inputs::Child { parent, call, key } => {
                         let call = &parent.def.calls[*call];
-                        match call.block.body.get_attribute(name) {
-                            Some(arg) => {
+                        match call.body.attribute(name) {
+                            Some((arg, src)) => {
                                 let sc = Scope {
                                     ev: self,
                                     inst: parent,
                                     key,
                                     binds: None,
                                 };
-                                Some(VarInput::Value(
-                                    eval(&arg.value, &sc).unwrap_or_else(Val::Unknown),
-                                ))
+                                let v = self.frame(
+                                    &arg.value,
+                                    inst.first,
+                                    || (what(), src.origin_of(arg)),
+                                    || eval(&arg.value, &sc),
+                                );
+                                Some(VarInput::Value(v.unwrap_or_else(Val::Unknown)))
                             }
                             None => None,
                         }
@@ -538,7 +913,12 @@ impl<'a> Evaluator<'a> {
                             key: &InstKey::None,
                             binds: None,
                         };
-                        VarInput::Value(eval(default, &sc)?)
+                        VarInput::Value(self.frame(
+                            default.expr,
+                            inst.first,
+                            || (what(), default.origin()),
+                            || eval(default.expr, &sc),
+                        )?)
                     }
                     (None, None) => return Ok(Val::Unknown(format!("var.{name} has no value"))),
                 };
@@ -548,29 +928,19 @@ impl<'a> Evaluator<'a> {
     }
 
     pub fn local(&self, inst: &Rc<ModInst<'a>>, name: &str) -> EvalResult {
-        let Some(expr) = inst.def.locals.get(name) else {
+        let Some(&value) = inst.def.locals.get(name) else {
             return Err(format!("local.{name} is not declared"));
         };
         cached(
             &inst.locals,
             name,
             || format!("local.{name} refers to itself"),
-            || {
-                eval(
-                    expr,
-                    &Scope {
-                        ev: self,
-                        inst,
-                        key: &InstKey::None,
-                        binds: None,
-                    },
-                )
-            },
+            || self.eval_named(inst, value, || format!("{}local.{name}", inst.prefix)),
         )
     }
 
     pub fn output(&self, inst: &Rc<ModInst<'a>>, name: &str) -> EvalResult {
-        let Some(expr) = inst.def.outputs.get(name) else {
+        let Some(&value) = inst.def.outputs.get(name) else {
             return Err(format!("module {} has no output {name}", inst.def.display));
         };
         cached(
@@ -578,16 +948,31 @@ impl<'a> Evaluator<'a> {
             name,
             || format!("output {name} refers to itself"),
             || {
-                eval(
-                    expr,
-                    &Scope {
-                        ev: self,
-                        inst,
-                        key: &InstKey::None,
-                        binds: None,
-                    },
-                )
+                self.eval_named(inst, value, || {
+                    format!("output {name} of {}", inst.def.display)
+                })
             },
+        )
+    }
+
+    /// Evaluates a local or an output of `inst`, with a budget of its own.
+    fn eval_named(
+        &self,
+        inst: &Rc<ModInst<'a>>,
+        value: ExprAt<'a>,
+        what: impl FnOnce() -> String,
+    ) -> EvalResult {
+        let sc = Scope {
+            ev: self,
+            inst,
+            key: &InstKey::None,
+            binds: None,
+        };
+        self.frame(
+            value.expr,
+            inst.first,
+            || (what(), value.origin()),
+            || eval(value.expr, &sc),
         )
     }
 
@@ -639,35 +1024,48 @@ impl<'a> Evaluator<'a> {
             reason: format!("{}.{} depends on itself", r.rtype, r.name),
         });
         inst.expansions.borrow_mut().insert(decl, busy);
-        let e = Rc::new(self.expand(inst, r.block));
-        inst.expansions.borrow_mut().insert(decl, e.clone());
         let base = format!("{}{}.{}", inst.prefix, r.rtype, r.name);
+        let e = Rc::new(self.expand(inst, &r.body, &base));
+        inst.expansions.borrow_mut().insert(decl, e.clone());
         let mut registry = self.registry.borrow_mut();
-        for key in e.keys(&base) {
-            registry.insert(format!("{base}{}", key.suffix()), (inst.clone(), decl, key));
+        for (n, key) in e.keys(&base).into_iter().enumerate() {
+            let first = inst.first && n == 0;
+            registry.insert(
+                format!("{base}{}", key.suffix()),
+                (inst.clone(), decl, key, first),
+            );
         }
         e
     }
 
-    /// Evaluates the `count` / `for_each` of a resource or module block in its module.
-    pub fn expand(&self, inst: &Rc<ModInst<'a>>, block: &Block) -> Expansion {
+    /// Evaluates the `count` / `for_each` of a resource or module block (`address`) in its
+    /// module.
+    pub fn expand(
+        &self,
+        inst: &Rc<ModInst<'a>>,
+        body: &MergedBody<'a>,
+        address: &str,
+    ) -> Expansion {
         let sc = Scope {
             ev: self,
             inst,
             key: &InstKey::None,
             binds: None,
         };
-        let (arg, attr) = match (
-            block.body.get_attribute("count"),
-            block.body.get_attribute("for_each"),
-        ) {
+        let (arg, (attr, src)) = match (body.attribute("count"), body.attribute("for_each")) {
             (Some(c), _) => ("count", c),
             (None, Some(f)) => ("for_each", f),
             (None, None) => return Expansion::Single,
         };
         let unknown = |reason: String| Expansion::Unknown { arg, reason };
         let max = self.limits.max_instances;
-        let v = match eval(&attr.value, &sc) {
+        let v = self.frame(
+            &attr.value,
+            inst.first,
+            || (format!("the {arg} of {address}"), src.origin_of(attr)),
+            || eval(&attr.value, &sc),
+        );
+        let v = match v {
             Ok(v) => v,
             Err(e) => return unknown(e),
         };
@@ -790,16 +1188,15 @@ impl<'a> Evaluator<'a> {
     /// declares it (evaluated in that resource's scope), else a reference to it.
     pub fn resource_attr(&self, address: &str, name: &str) -> EvalResult {
         let target = self.registry.borrow().get(address).cloned();
-        let Some((inst, decl, key)) = target else {
+        let Some((inst, decl, key, first)) = target else {
             return Ok(Val::Ref {
                 address: address.to_string(),
                 attribute: name.to_string(),
             });
         };
-        let block = inst.def.resources[decl].block;
-        let Some(attr) = block
+        let Some((attr, src)) = inst.def.resources[decl]
             .body
-            .get_attribute(name)
+            .attribute(name)
             .filter(|_| !META_ATTRS.contains(&name))
         else {
             return Ok(Val::Ref {
@@ -819,10 +1216,15 @@ impl<'a> Evaluator<'a> {
                     key: &key,
                     binds: None,
                 };
+                let v = self.frame(
+                    &attr.value,
+                    first,
+                    || (format!("{address}.{name}"), src.origin_of(attr)),
+                    || eval(&attr.value, &sc),
+                );
                 // An error inside another resource is that resource's problem; here it is
                 // just a value we do not know.
-                Ok(eval(&attr.value, &sc)
-                    .unwrap_or_else(|e| Val::Unknown(format!("{address}.{name}: {e}"))))
+                Ok(v.unwrap_or_else(|e| Val::Unknown(format!("{address}.{name}: {e}"))))
             },
         )
     }
@@ -913,7 +1315,7 @@ impl<'a> Evaluator<'a> {
         }
         self.used.borrow_mut().insert(def.key.clone());
         let address = format!("{}module.{}", inst.prefix, call.name);
-        let expansion = self.expand(inst, call.block);
+        let expansion = self.expand(inst, &call.body, &address);
         let unknown_keys = match &expansion {
             Expansion::Unknown { reason, .. } => Some(reason.clone()),
             _ => None,
@@ -922,7 +1324,8 @@ impl<'a> Evaluator<'a> {
         let insts = expansion
             .keys(&address)
             .into_iter()
-            .map(|key| {
+            .enumerate()
+            .map(|(n, key)| {
                 let prefix = format!("{address}{}.", key.suffix());
                 let inputs = Inputs::Child {
                     parent: inst.clone(),
@@ -931,7 +1334,13 @@ impl<'a> Evaluator<'a> {
                 };
                 (
                     key,
-                    Rc::new(ModInst::new(def, prefix, inputs, inst.depth + 1)),
+                    Rc::new(ModInst::new(
+                        def,
+                        prefix,
+                        inputs,
+                        inst.depth + 1,
+                        inst.first && n == 0,
+                    )),
                 )
             })
             .collect();
@@ -945,12 +1354,19 @@ impl<'a> Evaluator<'a> {
 }
 
 impl<'a> ModInst<'a> {
-    fn new(def: &'a ModuleDef<'a>, prefix: String, inputs: Inputs<'a>, depth: usize) -> Self {
+    fn new(
+        def: &'a ModuleDef<'a>,
+        prefix: String,
+        inputs: Inputs<'a>,
+        depth: usize,
+        first: bool,
+    ) -> Self {
         ModInst {
             def,
             prefix,
             inputs,
             depth,
+            first,
             vars: RefCell::default(),
             locals: RefCell::default(),
             outputs: RefCell::default(),

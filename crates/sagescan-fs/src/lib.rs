@@ -7,5 +7,5 @@ mod read;
 mod write;
 
 pub(crate) use read::file_kind;
-pub use read::{Named, read_limited, read_text};
+pub use read::{Named, ensure_ordinary, read_limited, read_text};
 pub use write::{WriteError, ensure_within, write_atomic, write_within};

@@ -61,7 +61,10 @@ impl PlanError {
 /// object with `format_version` and `planned_values` or `resource_changes`)? State files
 /// (`values`, no planned values) and other JSON are not plans.
 pub fn is_plan(text: &str) -> bool {
-    text.trim_start().starts_with('{')
+    // A byte order mark (PowerShell 5.1 writes one) does not make it something else.
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
         && text.contains("\"format_version\"")
         && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""))
 }
@@ -70,6 +73,8 @@ pub fn is_plan(text: &str) -> bool {
 /// `model.sources`, its resources through the Terraform mapper, and whatever cannot be
 /// read becomes a coverage gap with a line and column. Does not call [`Model::finish`].
 pub fn load_plan(model: &mut Model, display: &str, text: &str) {
+    // Offsets count from after a byte order mark, which no JSON parser accepts.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let config = model.add_config(display, "terraform-plan");
     model.sources.push(SourceFile {
         path: display.to_owned(),

@@ -387,7 +387,7 @@ fn discover(
             continue;
         }
         let walked = walk::walk(path);
-        if walked.dirs.is_empty() && walked.others.is_empty() {
+        if walked.dirs.is_empty() && walked.others.is_empty() && walked.gaps.is_empty() {
             // Nothing found: when something could not be listed, that is why.
             return Err(match walked.errors.into_iter().next() {
                 Some(message) => LoadError::Io {
@@ -402,6 +402,14 @@ fn discover(
             gaps.push(FileGap {
                 kind: "io-error",
                 message,
+                origin: file_origin(&display),
+            });
+        }
+        for g in walked.gaps {
+            let display: Arc<str> = g.file.display().to_string().into();
+            gaps.push(FileGap {
+                kind: g.kind,
+                message: g.message,
                 origin: file_origin(&display),
             });
         }

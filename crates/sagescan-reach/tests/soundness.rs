@@ -233,3 +233,121 @@ fn ipv6_egress_through_an_egress_only_gateway_is_not_proven_closed() {
     let a = ask(&m, NOTEBOOK, "internet");
     assert_eq!(a.verdict, Verdict::NotReachable, "{}", explain(&a));
 }
+
+// ---------------------------------------------------------------------------------------
+// The guard: a file that cannot be read never proves isolation.
+// ---------------------------------------------------------------------------------------
+
+/// The top-level blocks of a Terraform file, each with the comment lines before it.
+/// Fixtures write every block from column 0 to a closing `}` alone on its line.
+fn blocks(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        cur.push_str(line);
+        cur.push('\n');
+        if !inside && !line.is_empty() && !line.starts_with([' ', '#', '}']) {
+            inside = !line.trim_end().ends_with('}');
+            if !inside {
+                out.push(std::mem::take(&mut cur));
+            }
+        } else if inside && line == "}" {
+            inside = false;
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    assert!(!inside, "unterminated block in a fixture");
+    out
+}
+
+const GUARDED: &[&str] = &[
+    "internet",
+    "internet:443",
+    "internet:22",
+    "domain:evil.example:443",
+    "service:s3",
+];
+
+/// Every workload's verdict for every guarded destination, by `(workload, destination)`.
+fn verdicts(m: &sagescan_model::Model) -> Vec<((String, &'static str), Verdict)> {
+    let mut out = Vec::new();
+    for w in sagescan_reach::Workload::all(m) {
+        let address = w.meta(m).address.clone();
+        for to in GUARDED {
+            out.push(((address.clone(), *to), ask(m, &address, to).verdict));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_fixture_becomes_not_reachable_when_any_one_of_its_blocks_cannot_be_read() {
+    let scratch = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("gap_guard");
+    let mut checked = 0;
+    let mut fixtures: Vec<_> = std::fs::read_dir(fixture(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("main.tf").is_file() && !p.join("routes.tf").exists())
+        .collect();
+    fixtures.sort();
+    for dir in fixtures {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+        let parts = blocks(&text);
+        let before = verdicts(&load(&dir));
+        for broken in 0..parts.len() {
+            let case = scratch.join(format!("{name}-{broken}"));
+            let _ = std::fs::remove_dir_all(&case);
+            std::fs::create_dir_all(&case).unwrap();
+            for (i, p) in parts.iter().enumerate() {
+                // The broken block loses its closing brace: a parse error, a coverage gap.
+                let body = if i == broken {
+                    p.trim_end().trim_end_matches('}').to_string()
+                } else {
+                    p.clone()
+                };
+                std::fs::write(case.join(format!("b{i:02}.tf")), body).unwrap();
+            }
+            let m = sagescan_load::load(std::slice::from_ref(&case), &Default::default())
+                .unwrap_or_else(|e| panic!("{name}-{broken}: {e}"));
+            assert!(!m.gaps.is_empty(), "{name}-{broken}: the broken block is no gap");
+            let after: std::collections::HashMap<_, _> = verdicts(&m).into_iter().collect();
+            for (key, was) in &before {
+                // The workload itself may be what did not parse.
+                let Some(now) = after.get(key) else { continue };
+                checked += 1;
+                assert!(
+                    !(*was != Verdict::NotReachable && *now == Verdict::NotReachable),
+                    "{name}: with block {broken} unreadable, {key:?} went from {was:?} to not reachable:\n{}",
+                    parts[broken]
+                );
+                assert_ne!(
+                    *now,
+                    Verdict::NotReachable,
+                    "{name}: with block {broken} unreadable, {key:?} is proven not reachable:\n{}",
+                    parts[broken]
+                );
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} verdicts were guarded");
+}
+
+#[test]
+fn the_guard_splits_fixtures_without_changing_them() {
+    // The guard's premise: one file per block loads the same model as the original.
+    let scratch = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("gap_guard_split");
+    for name in ["seed", "firewall_before_nat", "split_default_route"] {
+        let dir = fixture(name);
+        let parts = blocks(&std::fs::read_to_string(dir.join("main.tf")).unwrap());
+        assert!(parts.len() > 10, "{name}: {} blocks", parts.len());
+        let case = scratch.join(name);
+        let _ = std::fs::remove_dir_all(&case);
+        std::fs::create_dir_all(&case).unwrap();
+        for (i, p) in parts.iter().enumerate() {
+            std::fs::write(case.join(format!("b{i:02}.tf")), p).unwrap();
+        }
+        assert_eq!(verdicts(&load(&case)), verdicts(&load(&dir)), "{name}");
+    }
+}

@@ -165,7 +165,10 @@ impl Engine<'_> {
             let ep = &self.model.vpc_endpoints[e];
             return match dst {
                 Dst::Service(name) => service_matches(ep, name),
-                Dst::Public(Addr::AnyPublic) | Dst::Private(_) | Dst::Endpoint { .. } => M::No,
+                Dst::Public(Addr::AnyPublic)
+                | Dst::Sample(_)
+                | Dst::Private(_)
+                | Dst::Endpoint { .. } => M::No,
                 Dst::Public(_) => M::Unknown,
             };
         }
@@ -180,7 +183,10 @@ impl Engine<'_> {
         }
         // An AWS-managed list not in the model: public service ranges.
         match dst {
-            Dst::Private(_) | Dst::Endpoint { .. } | Dst::Public(Addr::AnyPublic) => M::No,
+            Dst::Private(_)
+            | Dst::Endpoint { .. }
+            | Dst::Public(Addr::AnyPublic)
+            | Dst::Sample(_) => M::No,
             _ => M::Unknown,
         }
     }

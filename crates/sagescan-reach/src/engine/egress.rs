@@ -70,10 +70,10 @@ impl Engine<'_> {
             to,
             Direction::Egress,
         );
-        let (dsts, mut notes) = self.destinations(eni.subnet, to);
+        let (dsts, mut notes) = self.destinations(eni, to);
         answer.notes.append(&mut notes);
         // Each walk is shared by the application variants that met the same fate.
-        let mut walked: Vec<(L4, Option<u16>, Vec<App>, Walked)> = Vec::new();
+        let mut walked: Vec<WalkedFlow> = Vec::new();
         for d in dsts {
             let d = match d {
                 Ok(d) => d,
@@ -90,16 +90,61 @@ impl Engine<'_> {
                     port,
                     dst: d.clone(),
                 };
+                let sample = match &d {
+                    Dst::Sample(s) => Some(*s),
+                    _ => None,
+                };
                 let mut state = State::at(eni);
                 state.hop(self.sg_egress(eni, &flow));
                 for (group, w) in self.walk(state, &flow, apps) {
-                    walked.push((l4, port, group, w));
+                    walked.push((l4, port, group, w, sample));
                 }
             }
         }
+        if matches!(
+            to,
+            Destination::Internet { .. } | Destination::Domain { .. }
+        ) && let Some(h) = self.ipv6_egress(eni)
+        {
+            answer.unknown_because.push(h);
+        }
         let total = walked.len();
+        let any_public = walked
+            .iter()
+            .any(|(.., w, sample)| w.delivered && sample.is_none());
         let patterns = self.patterns(eni.subnet);
-        for (l4, port, apps, w) in walked {
+        let mut parts: Vec<String> = Vec::new();
+        for (l4, port, apps, mut w, sample) in walked {
+            if let (true, Some(s), Destination::Domain { name, .. }) = (w.delivered, sample, to) {
+                // Only part of the internet is reached: the name is, if its address lies
+                // there, which the configuration cannot tell.
+                let h = hop(
+                    "internet",
+                    "internet",
+                    Decision::Unknown,
+                    format!(
+                        "{} is reached only if {name} resolves into {}, which the configuration cannot tell",
+                        flow_text(&Flow {
+                            l4,
+                            port,
+                            dst: Dst::Sample(s)
+                        }),
+                        s.within
+                    ),
+                    &Origin::None,
+                );
+                w.delivered = false;
+                w.hops.push(h.clone());
+                w.unknown.push(h);
+            }
+            if w.delivered
+                && let Some(s) = sample
+            {
+                let part = s.within.to_string();
+                if !parts.contains(&part) {
+                    parts.push(part);
+                }
+            }
             if w.delivered {
                 // The witness: the first admitted flow, or better an uninspected one (what
                 // a reviewer most needs to see).
@@ -135,6 +180,12 @@ impl Engine<'_> {
             answer.return_unknown.push(h.clone());
             answer.unknown_because.push(h);
         }
+        if !parts.is_empty() && !any_public {
+            answer.notes.push(format!(
+                "only part of the internet is reached: the addresses in {} (no route, ACL or group rule admits a public address outside the prefixes they name)",
+                parts.join(", ")
+            ));
+        }
         answer.admitted.sort_by(|a, b| {
             (a.protocol, a.port, &a.application).cmp(&(b.protocol, b.port, &b.application))
         });
@@ -145,14 +196,32 @@ impl Engine<'_> {
     /// The destination address classes of a query from `subnet`.
     pub(super) fn destinations(
         &self,
-        subnet: usize,
+        eni: &Eni,
         to: &Destination,
     ) -> (Vec<Result<Dst, Hop>>, Vec<String>) {
+        let subnet = eni.subnet;
         let mut notes = Vec::new();
         let vpc = self.topology.vpc_of(subnet);
         let out = match to {
             Destination::Internet { .. } | Destination::Domain { .. } => {
-                vec![Ok(Dst::Public(Addr::AnyPublic))]
+                // Every public address: one no rule names, and one per piece the named
+                // prefixes cut out (internet.rs).
+                let config = self.model.subnets[subnet].meta.config;
+                let inside: Vec<ipnet::Ipv4Net> = vpc
+                    .map(|v| self.vpc_cidrs[v].nets.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|n| match n {
+                        IpNet::V4(n) => Some(*n),
+                        IpNet::V6(_) => None,
+                    })
+                    .collect();
+                let named = self.named_prefixes(config, &eni.security_groups);
+                let mut out = vec![Ok(Dst::Public(Addr::AnyPublic))];
+                for s in internet::samples(&named, &inside) {
+                    out.push(Ok(Dst::Sample(s)));
+                }
+                out
             }
             Destination::Cidr { net, .. } => {
                 let n = IpNet::V4(*net);
@@ -268,7 +337,17 @@ impl Engine<'_> {
             return vec![App::None];
         }
         if let Destination::Domain { name, .. } = to {
-            return vec![App::Tls(Some(name.clone())), App::Http(name.clone())];
+            // A firewall sees a name only in a TLS ClientHello's SNI or an HTTP Host
+            // header. SSH, a database protocol or TLS without SNI to the host's address
+            // carries no name, so the firewall judges it on addresses and ports alone: the
+            // domain is reached whenever that traffic is (§6.7), never less often than
+            // its addresses are.
+            return vec![
+                App::Tls(Some(name.clone())),
+                App::Http(name.clone()),
+                App::OtherTcp,
+                App::Tls(None),
+            ];
         }
         if let Destination::Service { name } = to {
             return vec![App::Tls(Some(format!("{name}.amazonaws.com")))];
@@ -301,6 +380,10 @@ impl Engine<'_> {
         self.patterns.get(&self.model.subnets[subnet].meta.config)
     }
 }
+
+/// A walk's flow (protocol, port), the application variants that met its fate, the
+/// walk, and the internet sample it went to, if it went to one.
+type WalkedFlow = (L4, Option<u16>, Vec<App>, Walked, Option<internet::Sample>);
 
 pub(super) fn admitted(
     l4: L4,

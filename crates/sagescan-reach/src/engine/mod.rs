@@ -26,6 +26,7 @@
 mod controls;
 mod egress;
 mod ingress;
+mod internet;
 mod reply;
 mod walk;
 
@@ -78,6 +79,9 @@ pub struct Engine<'m> {
     unknown_edges: HashMap<ConfigId, Origin>,
     /// Gateway endpoints whose route tables are unknown: any table may route to them.
     unknown_gateway_endpoints: Vec<usize>,
+    /// The IPv4 prefixes each configuration's routes, ACL entries and prefix lists name:
+    /// where the internet is sampled beyond `AnyPublic` (see `internet.rs`).
+    named: HashMap<ConfigId, Vec<ipnet::Ipv4Net>>,
     memo: Mutex<HashMap<MemoKey, Answer>>,
 }
 
@@ -102,6 +106,10 @@ struct MemoKey {
 enum Dst {
     /// The internet: a public address class.
     Public(Addr),
+    /// A public address sampling the part of the internet a named prefix holds (see
+    /// `internet.rs`); for AWS-managed prefix lists it is, like `AnyPublic`, an address
+    /// outside the service's ranges (those are the `service:` question).
+    Sample(internet::Sample),
     /// An AWS service's public addresses (`s3`, `sagemaker.api`).
     Service(String),
     /// An interface endpoint's network interface in a subnet.
@@ -114,13 +122,14 @@ impl Dst {
     fn addr(&self, e: &Engine<'_>) -> Addr {
         match self {
             Dst::Public(a) | Dst::Private(a) => *a,
+            Dst::Sample(s) => Addr::Exactly(IpAddr::V4(s.addr)),
             Dst::Service(_) => Addr::Service,
             Dst::Endpoint { subnet, .. } => e.subnet_addr(*subnet),
         }
     }
 
     fn is_public(&self) -> bool {
-        matches!(self, Dst::Public(_) | Dst::Service(_))
+        matches!(self, Dst::Public(_) | Dst::Sample(_) | Dst::Service(_))
     }
 }
 
@@ -161,6 +170,16 @@ struct Crossing {
     src: Src,
 }
 
+/// A NAT gateway the request crossed.
+#[derive(Clone, Debug)]
+struct NatMark {
+    /// How many firewall endpoints the request had crossed before it.
+    firewalls_before: usize,
+    nat_subnet: usize,
+    /// The source it translated.
+    inner: Src,
+}
+
 /// One application variant's outcome.
 #[derive(Clone, Debug)]
 struct Walked {
@@ -185,6 +204,9 @@ struct State {
     crossings: Vec<Crossing>,
     /// Firewall endpoints crossed on the way out: (firewall, endpoint subnet).
     firewalls: Vec<(usize, usize)>,
+    /// The NAT gateways crossed on the way out, in order: each ends a stretch whose
+    /// reply is routed back from the gateway's subnet, not from the internet gateway.
+    nat_marks: Vec<NatMark>,
     inspected: bool,
     lookups: usize,
     /// Whether the reply's way back from the internet gateway was followed to the end.
@@ -205,6 +227,7 @@ impl State {
             unknown: Vec::new(),
             crossings: Vec::new(),
             firewalls: Vec::new(),
+            nat_marks: Vec::new(),
             inspected: false,
             lookups: 0,
             reply_known: false,
@@ -401,6 +424,7 @@ impl<'m> Engine<'m> {
             unknown_igw_configs,
             unknown_edges,
             unknown_gateway_endpoints,
+            named: internet::index_named(model),
             memo: Mutex::new(HashMap::new()),
         }
     }
@@ -433,8 +457,45 @@ impl<'m> Engine<'m> {
         platform: bool,
     ) -> Answer {
         let from = w.meta(self.model).address.clone();
+        let config = w.meta(self.model).config;
         let s = start(self.model, w, platform);
-        self.answer_from(from, &s, to, direction)
+        let a = self.answer_from(from, &s, to, direction);
+        self.unless_gaps(config, a)
+    }
+
+    /// A "not reachable" of configuration `config` stands only if the configuration was
+    /// read whole: a file that did not parse, a module that could not be loaded or a
+    /// listing that was refused may hold the very route, rule or gateway that opens the
+    /// path (§0: a proof must cover every candidate path). Such an answer becomes unknown,
+    /// naming each gap. A reachable witness stands: what was read already admits it.
+    fn unless_gaps(&self, config: ConfigId, mut a: Answer) -> Answer {
+        if a.verdict != Verdict::NotReachable {
+            return a;
+        }
+        for g in self.model.gaps_of(config) {
+            let resource = match g.origin.file() {
+                Some(f) => format!("{}:{}", f.file, f.line),
+                None => self
+                    .model
+                    .configs
+                    .get(config as usize)
+                    .map_or_else(|| "the configuration".to_string(), |c| c.name.clone()),
+            };
+            let h = hop(
+                resource,
+                "coverage_gap",
+                Decision::Unknown,
+                format!(
+                    "coverage gap ({}): {}; what could not be read may open a path",
+                    g.kind, g.message
+                ),
+                &g.origin,
+            );
+            if !a.unknown_because.contains(&h) {
+                a.unknown_because.push(h);
+            }
+        }
+        egress::finish(a)
     }
 
     /// Can a network interface in `subnet` with groups `sgs` reach `to`?
@@ -463,6 +524,7 @@ impl<'m> Engine<'m> {
             Direction::Egress => self.egress(&eni, to),
             Direction::Ingress => self.ingress(&eni, to),
         };
+        let a = self.unless_gaps(self.model.subnets[subnet].meta.config, a);
         if let Ok(mut m) = self.memo.lock() {
             m.insert(key, a.clone());
         }
@@ -530,6 +592,7 @@ fn addr_text(a: Addr) -> String {
 fn dst_text(d: &Dst) -> String {
     match d {
         Dst::Public(a) | Dst::Private(a) => addr_text(*a),
+        Dst::Sample(s) => format!("the internet at {} (in {})", s.addr, s.within),
         Dst::Service(s) => format!("{s} (public service addresses)"),
         Dst::Endpoint { .. } => "the interface endpoint".into(),
     }

@@ -134,9 +134,73 @@ impl Engine<'_> {
                 }
             }
         }
-        let fwd_fw = state.firewalls.last().copied();
-        if ret_fw != fwd_fw {
-            let why = match (fwd_fw, ret_fw) {
+        // The stretch after the last NAT gateway: the reply comes in from the internet
+        // gateway, steered by its edge table.
+        let last_start = state.nat_marks.last().map_or(0, |m| m.firewalls_before);
+        let fwd_fw = state.firewalls[last_start..].last().copied();
+        self.symmetry(
+            state, flow, fwd_fw, ret_fw, remote, exit_addr, exit, &mut asym,
+        );
+        // Each stretch before a NAT gateway: the gateway translates the reply back to that
+        // stretch's source, and its subnet's table routes it on — through the firewall
+        // the request crossed in AWS's "firewall between the workload and the NAT
+        // gateway" model, where the NAT subnet routes the workload's CIDR to the
+        // firewall endpoint.
+        let marks = state.nat_marks.clone();
+        for (i, m) in marks.iter().enumerate().rev() {
+            let from = if i == 0 {
+                0
+            } else {
+                marks[i - 1].firewalls_before
+            };
+            let Some(fwd) = state.firewalls[from..m.firewalls_before].last().copied() else {
+                // No firewall on this stretch: nothing whose symmetry is at stake (a reply
+                // steered into a firewall the request skipped is left to the firewall's
+                // own checks).
+                continue;
+            };
+            let fwd = Some(fwd);
+            let client = self.src_addr(&m.inner);
+            let Some(ret) = self.reply_route(state, flow, m.nat_subnet, client) else {
+                return asym;
+            };
+            self.symmetry(
+                state,
+                flow,
+                fwd,
+                ret,
+                remote,
+                client,
+                m.nat_subnet,
+                &mut asym,
+            );
+        }
+        // The reply enters the exit subnet from the internet with the client's ports.
+        let h = self.nacl_hop(exit, false, flow.l4, Some(eph), remote, "reply in");
+        state.hop(h);
+        self.reply_inside(state, flow);
+        state.reply_known = true;
+        asym
+    }
+
+    /// Compares the firewall the request crossed on one stretch of its way (`fwd`) with
+    /// the one the reply to that stretch's source address is routed through (`ret`):
+    /// different ones are an asymmetric path (§6.8); the same one judges the reply
+    /// (`remote` → `client`) with its policy.
+    #[allow(clippy::too_many_arguments)]
+    fn symmetry(
+        &self,
+        state: &mut State,
+        flow: &Flow,
+        fwd: Option<(usize, usize)>,
+        ret: Option<(usize, usize)>,
+        remote: Addr,
+        client: Addr,
+        vars_subnet: usize,
+        asym: &mut Vec<Hop>,
+    ) {
+        if ret != fwd {
+            let why = match (fwd, ret) {
                 (Some((f, _)), None) => format!(
                     "the request crossed {} but the reply from the internet is not routed back through it (no IGW edge route to its endpoint)",
                     self.model.firewalls[f].meta.address
@@ -153,7 +217,7 @@ impl Engine<'_> {
                 ),
                 (None, None) => String::new(),
             };
-            let f = fwd_fw.or(ret_fw).map(|x| x.0).unwrap_or_default();
+            let f = fwd.or(ret).map(|x| x.0).unwrap_or_default();
             let fw = &self.model.firewalls[f];
             let h = hop(
                 &fw.meta.address,
@@ -187,7 +251,7 @@ impl Engine<'_> {
                 },
                 ..h
             });
-        } else if let Some((f, _)) = ret_fw {
+        } else if let Some((f, _)) = ret {
             let fw = &self.model.firewalls[f];
             if let Some(p) = fw
                 .policy
@@ -198,11 +262,11 @@ impl Engine<'_> {
                     &Packet {
                         l4: flow.l4,
                         src: remote,
-                        dst: exit_addr,
+                        dst: client,
                         dst_port: None,
                         app: &App::None,
                     },
-                    &self.vars(exit),
+                    &self.vars(vars_subnet),
                 );
                 let (d, rule, o) = match fate {
                     Fate::Pass { rule, origin, .. } => (Decision::Allow, rule, origin),
@@ -218,12 +282,64 @@ impl Engine<'_> {
                 ));
             }
         }
-        // The reply enters the exit subnet from the internet with the client's ports.
-        let h = self.nacl_hop(exit, false, flow.l4, Some(eph), remote, "reply in");
-        state.hop(h);
-        self.reply_inside(state, flow);
-        state.reply_known = true;
-        asym
+    }
+
+    /// The firewall endpoint (if any) that `subnet`'s route table sends a reply to
+    /// `client` through; `None` (after recording why) when the route cannot be told or
+    /// leads somewhere the engine does not follow.
+    fn reply_route(
+        &self,
+        state: &mut State,
+        flow: &Flow,
+        subnet: usize,
+        client: Addr,
+    ) -> Option<Option<(usize, usize)>> {
+        let mut probe = state.clone();
+        probe.subnet = subnet;
+        probe.hops = Vec::new();
+        let back = Flow {
+            l4: flow.l4,
+            port: flow.port,
+            dst: Dst::Private(client),
+        };
+        let next = self.lookup(&mut probe, &back);
+        let decided = probe.hops.pop();
+        match next {
+            Some(Next::Local) => Some(None),
+            Some(Next::Firewall {
+                firewall,
+                endpoint_subnet,
+            }) => {
+                if let Some(h) = decided {
+                    state.hop(Hop {
+                        rule: Arc::from(format!("reply: {}", h.rule)),
+                        ..h
+                    });
+                }
+                Some(Some((firewall, endpoint_subnet)))
+            }
+            _ => {
+                let h = decided.unwrap_or_else(|| {
+                    hop(
+                        &self.model.subnets[subnet].meta.address,
+                        "route_table",
+                        Decision::Unknown,
+                        "no route back",
+                        &self.model.subnets[subnet].meta.origin,
+                    )
+                });
+                state.hop(Hop {
+                    decision: Decision::Unknown,
+                    rule: Arc::from(format!(
+                        "reply to {}: {} (whether it crosses the firewall the request crossed cannot be told)",
+                        addr_text(client),
+                        h.rule
+                    )),
+                    ..h
+                });
+                None
+            }
+        }
     }
 
     /// Replays the internal crossings backwards for the reply (§8.5): ACL out of the

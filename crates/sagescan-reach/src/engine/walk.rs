@@ -136,6 +136,11 @@ impl Engine<'_> {
                         ),
                         &n.meta.origin,
                     ));
+                    state.nat_marks.push(NatMark {
+                        firewalls_before: state.firewalls.len(),
+                        nat_subnet: ns,
+                        inner: state.src.clone(),
+                    });
                     state.src = Src::Nat {
                         nat,
                         subnet: ns,
@@ -388,7 +393,13 @@ impl Engine<'_> {
                         self.prefix_list_covers(config, &pl.key, &flow.dst, dst_addr),
                         pl.key.clone(),
                     ),
-                    None => (0, M::Unknown, "an unknown destination".into()),
+                    None => (
+                        0,
+                        M::Unknown,
+                        r.destination
+                            .unknown_reason()
+                            .map_or_else(|| "an unknown destination".into(), str::to_string),
+                    ),
                 };
                 if m == M::No {
                     continue;
@@ -641,6 +652,7 @@ impl Engine<'_> {
                 unknown: state.unknown.clone(),
                 crossings: Vec::new(),
                 firewalls: Vec::new(),
+                nat_marks: Vec::new(),
                 src: state.src.clone(),
                 ..state
             };

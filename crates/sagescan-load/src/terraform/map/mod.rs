@@ -146,6 +146,7 @@ fn map_parent(m: &mut Model, scope: &Scope, inst: &Instance) {
 fn fold_child(m: &mut Model, scope: &Scope, parents: &Parents, inst: &Instance) {
     match inst.rtype.as_str() {
         "aws_route" => route::fold_route(m, scope, parents, inst),
+        "aws_vpn_gateway_route_propagation" => route::fold_propagation(m, parents, inst),
         "aws_security_group_rule"
         | "aws_vpc_security_group_ingress_rule"
         | "aws_vpc_security_group_egress_rule" => security_group::fold_rule(m, parents, inst),

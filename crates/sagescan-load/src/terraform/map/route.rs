@@ -24,7 +24,7 @@ pub(super) fn route_table(inst: &Instance, scope: &Scope) -> RouteTable {
     } else {
         reference(b, "vpc_id", Absent::Required)
     };
-    let (routes, routes_complete) = match attr::blocks(b, "route") {
+    let (mut routes, routes_complete): (Vec<Route>, bool) = match attr::blocks(b, "route") {
         Ok(blocks) => (
             blocks
                 .iter()
@@ -35,6 +35,14 @@ pub(super) fn route_table(inst: &Instance, scope: &Scope) -> RouteTable {
         // `route = var.routes` with an unknown value: the table's routes cannot be listed.
         Err(_) => (Vec::new(), false),
     };
+    if let Some(a) = attr::present(b, "propagating_vgws") {
+        let gateways = match &a.value {
+            Val::Null => Vec::new(),
+            Val::List(items) => items.iter().map(gateway_name).collect(),
+            other => vec![attr::why_not("propagating_vgws", other)],
+        };
+        routes.extend(gateways.iter().map(|g| propagated(g, &a.origin)));
+    }
     RouteTable {
         meta: meta(inst, false),
         vpc,
@@ -154,6 +162,53 @@ fn gateway(v: &Val, scope: &Scope) -> Option<RouteTarget> {
     })
 }
 
+/// A route a virtual private gateway propagates into a table (BGP from a VPN or Direct
+/// Connect): its prefixes are announced from on-premises, so no configuration holds them
+/// — any destination, the internet's default route included, may be among them.
+fn propagated(gateway: &str, origin: &Origin) -> Route {
+    Route {
+        destination: Value::unknown(
+            format!(
+                "routes propagated by {gateway} (BGP from on-premises; their prefixes are not in the configuration)"
+            ),
+            origin.clone(),
+        ),
+        target: Value::set(
+            RouteTarget::VirtualPrivateGateway(gateway.to_string()),
+            origin.clone(),
+        ),
+        origin: origin.clone(),
+    }
+}
+
+fn gateway_name(v: &Val) -> String {
+    match v {
+        Val::Ref { address, .. } => address.clone(),
+        Val::String(s) => s.clone(),
+        other => attr::render(other),
+    }
+}
+
+/// `aws_vpn_gateway_route_propagation`: the gateway's routes are propagated into the table
+/// its `route_table_id` names.
+pub(super) fn fold_propagation(m: &mut Model, parents: &Parents, inst: &Instance) {
+    let gateway = attr::present(&inst.body, "vpn_gateway_id").map_or_else(
+        || "a virtual private gateway".to_string(),
+        |a| gateway_name(&a.value),
+    );
+    match target(&parents.route_tables, inst, "route_table_id") {
+        Target::Found(i) => m.route_tables[i]
+            .routes
+            .push(propagated(&gateway, &inst.origin)),
+        Target::Elsewhere => {}
+        Target::Unknown(_) => {
+            for rt in &mut m.route_tables[parents.starts.route_tables..] {
+                rt.routes_complete = false;
+            }
+        }
+    }
+}
+
 /// `aws_route`: folded into the table its `route_table_id` names. A table named through
 /// its VPC (`aws_vpc.x.main_route_table_id`) is that VPC's `aws_default_route_table`.
 pub(super) fn fold_route(m: &mut Model, scope: &Scope, parents: &Parents, inst: &Instance) {
@@ -164,7 +219,13 @@ pub(super) fn fold_route(m: &mut Model, scope: &Scope, parents: &Parents, inst: 
                 "main_route_table_id" | "default_route_table_id"
             ) =>
         {
-            Some(parents.main_route_tables.get(address).copied())
+            Some(
+                parents
+                    .main_route_tables
+                    .get(address)
+                    .copied()
+                    .or_else(|| implicit_main_table(m, scope, parents, address, inst)),
+            )
         }
         _ => None,
     };
@@ -193,6 +254,48 @@ pub(super) fn fold_route(m: &mut Model, scope: &Scope, parents: &Parents, inst: 
             }
         }
     }
+}
+
+/// The main route table AWS creates with VPC `vpc` when the configuration adds routes to
+/// it (`aws_vpc.x.main_route_table_id`) without declaring it as `aws_default_route_table`:
+/// the local route plus the routes folded into it. Subnets without an explicit association
+/// use it, so its routes must be seen (AWS: "a subnet not explicitly associated is
+/// implicitly associated with the main route table"). Made once per VPC; `None` when
+/// `vpc` is not a VPC of this configuration.
+fn implicit_main_table(
+    m: &mut Model,
+    scope: &Scope,
+    parents: &Parents,
+    vpc: &str,
+    inst: &Instance,
+) -> Option<usize> {
+    if !matches!(scope.type_of(vpc), "aws_vpc" | "aws_default_vpc") {
+        return None;
+    }
+    let start = parents.starts.route_tables;
+    // Tables indexed before this pass are in `parents`; a main table of `vpc` found here
+    // was made by an earlier route.
+    if let Some(i) = m.route_tables[start..].iter().position(|rt| {
+        rt.is_main.get() == Some(&true) && rt.vpc.get().is_some_and(|r| r.key == vpc)
+    }) {
+        return Some(start + i);
+    }
+    let address = format!("{vpc}.main_route_table_id");
+    let mut meta = sagescan_model::Meta::new(
+        &address,
+        "aws_default_route_table",
+        inst.config,
+        inst.origin.clone(),
+    );
+    meta.aliases.push(format!("main route table of {vpc}"));
+    m.route_tables.push(RouteTable {
+        meta,
+        vpc: Value::set(Ref::new(vpc.to_string()), inst.origin.clone()),
+        is_main: Value::set(true, inst.origin.clone()),
+        routes: Vec::new(),
+        routes_complete: true,
+    });
+    Some(m.route_tables.len() - 1)
 }
 
 /// `aws_route_table_association` / `aws_main_route_table_association`.

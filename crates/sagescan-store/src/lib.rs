@@ -18,6 +18,7 @@ mod sqlite;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// A failure to open, migrate, read or write the store.
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +27,18 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
     #[cfg(feature = "postgres")]
     #[error(transparent)]
-    Postgres(#[from] postgres::Error),
+    Postgres(#[from] tokio_postgres::Error),
+    #[error(
+        "the PostgreSQL server did not answer {during} within {after:?}; giving up (set the connect limit with `connect_timeout=SECONDS` in the URL)"
+    )]
+    Timeout {
+        during: &'static str,
+        after: std::time::Duration,
+    },
+    #[error("the PostgreSQL connection was abandoned after a round trip timed out")]
+    Abandoned,
+    #[error("cannot start the PostgreSQL client's runtime: {0}")]
+    Runtime(#[source] std::io::Error),
     #[error("creating {}: {source}", path.display())]
     CreateDir {
         path: PathBuf,
@@ -116,6 +128,31 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// How long a PostgreSQL store waits for its server before the scan gives up with
+/// [`Error::Timeout`]: a server that accepts the connection and never answers must not hold
+/// a CI job forever. (SQLite, a local file, waits only for other writers, up to a minute.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// The whole connection: DNS, TCP, startup and authentication. A `connect_timeout=`
+    /// (seconds) in the URL wins, as it does for libpq.
+    pub connect: Duration,
+    /// One statement: the server's `statement_timeout` (unless the URL's `options` set one),
+    /// and, a few seconds later, the client's bound on every round trip.
+    pub statement: Duration,
+}
+
+impl Default for Timeouts {
+    /// 10 s to connect, as a CI job should fail fast on an unreachable store; 60 s per
+    /// statement, hundreds of times what recording even a large scan takes, and the same
+    /// minute SQLite waits for the write lock.
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            statement: Duration::from_secs(60),
+        }
+    }
+}
+
 /// A coverage gap of a scan, as the reports show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Gap {
@@ -183,12 +220,18 @@ pub enum Store {
 }
 
 impl Store {
-    /// Opens (creating it if needed) and migrates the store.
+    /// Opens (creating it if needed) and migrates the store, with the default [`Timeouts`].
     pub fn open(location: &Location) -> Result<Store> {
+        Store::open_with(location, Timeouts::default())
+    }
+
+    /// [`Store::open`] with other bounds on the wait for a PostgreSQL server.
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    pub fn open_with(location: &Location, timeouts: Timeouts) -> Result<Store> {
         match location {
             Location::Sqlite(path) => Ok(Store::Sqlite(sqlite::Sqlite::open(path)?)),
             #[cfg(feature = "postgres")]
-            Location::Postgres(url) => Ok(Store::Postgres(pg::Postgres::open(url)?)),
+            Location::Postgres(url) => Ok(Store::Postgres(pg::Postgres::open(url, timeouts)?)),
             #[cfg(not(feature = "postgres"))]
             Location::Postgres(_) => Err(Error::NoPostgres),
         }

@@ -417,11 +417,20 @@ fn fixes(report: &Report<'_>, f: &Finding) -> Vec<SarifFix> {
     if f.status != Status::Fail {
         return Vec::new();
     }
-    let plan = sagescan_fix::plan(
-        report.model,
-        std::slice::from_ref(f),
-        &sagescan_fix::Options::default(),
-    );
+    // Only proposed, never written: the files the scan read beside the finding's own are
+    // what the fix may read (a variable's default is in the same directory).
+    let Some(file) = f.resource_origin.file() else {
+        return Vec::new();
+    };
+    let dir = std::path::Path::new(&*file.file)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let options = sagescan_fix::Options {
+        roots: vec![dir.to_path_buf()],
+        ..sagescan_fix::Options::default()
+    };
+    let plan = sagescan_fix::plan(report.model, std::slice::from_ref(f), &options);
     let artifact_changes: Vec<ArtifactChange> = plan
         .files
         .iter()

@@ -58,6 +58,11 @@ pub enum Error {
     NoDataDir,
     #[error("an empty store location")]
     EmptyLocation,
+    #[error(
+        "{}: is a symbolic link; the store is never opened through a link (name the file it points to)",
+        path.display()
+    )]
+    Link { path: PathBuf },
     #[error("scan {scan}: unreadable {column}: {source}")]
     Corrupt {
         scan: i64,

@@ -12,7 +12,7 @@ use crate::migrate::{self, SCHEMA_VERSION_TABLE};
 use crate::{
     Error, JsonColumns, NewScan, Result, SCAN_COLUMNS, ScanRecord, ScanRow, StoredFinding,
 };
-use rusqlite::{Connection, ErrorCode, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior, params};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -32,7 +32,11 @@ impl Sqlite {
                 source,
             })?;
         }
-        let mut conn = Connection::open(path)?;
+        refuse_links(path)?;
+        // NOFOLLOW: SQLite checks the database path itself too, between our look and its
+        // open; the journal files are covered by `refuse_links`.
+        let flags = OpenFlags::default() | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let mut conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         enable_wal(&conn)?;
         conn.pragma_update(None, "foreign_keys", true)?;
@@ -192,10 +196,50 @@ fn applied(conn: &Connection) -> Result<i64> {
     Ok(version.unwrap_or(0))
 }
 
+/// Refuses a store whose file, or one of the files SQLite keeps beside it, is a symbolic
+/// link: a store under a checkout (`--store .sagescan/history.sqlite3`) is in reach of the
+/// pull request, and SQLite would create or rewrite the file a link points to.
+fn refuse_links(path: &Path) -> Result<()> {
+    let mut names = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        names.push(name.into());
+    }
+    for name in names {
+        if std::fs::symlink_metadata(&name).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::Link { path: name });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{Gap, Location, Store};
+
+    /// The r16 attack on the store: a link at the database or at a file SQLite keeps
+    /// beside it. Each is refused, and the file it points to is left as it was.
+    #[cfg(unix)]
+    #[test]
+    fn a_store_reached_through_a_link_is_refused() {
+        for name in [
+            "history.sqlite3",
+            "history.sqlite3-wal",
+            "history.sqlite3-journal",
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let victim = dir.path().join("victim");
+            std::fs::write(&victim, "untouched").unwrap();
+            std::os::unix::fs::symlink(&victim, dir.path().join(name)).unwrap();
+            let path = dir.path().join("history.sqlite3");
+            let err = Store::open(&Location::Sqlite(path)).err().expect("refused");
+            assert!(matches!(err, Error::Link { .. }), "{name}: {err}");
+            assert!(err.to_string().contains(name), "{err}");
+            assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+        }
+    }
 
     fn finding(code: &str, resource: &str, status: &str) -> StoredFinding {
         StoredFinding {

@@ -264,3 +264,104 @@ fn init_refuses_a_config_file_that_is_a_link() {
     assert!(err.contains("symbolic link"), "{err}");
     scene.victim_untouched();
 }
+
+/// A stand-in for AWS on 127.0.0.1: STS names the caller, every other call is refused
+/// (AccessDenied in the protocol the client speaks), so `collect` writes a snapshot that is
+/// all coverage gaps, which is enough to attack its writer. One request per connection.
+#[cfg(feature = "aws")]
+fn refusing_aws() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut length, mut json) = (0, false);
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                json |= lower.starts_with("content-type:") && lower.contains("json");
+                line.clear();
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let body = String::from_utf8_lossy(&body);
+            let (status, kind, answer) = if body.contains("Action=GetCallerIdentity") {
+                (
+                    "200 OK",
+                    "text/xml",
+                    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+                     <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/t</Arn>\
+                     <UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>\
+                     <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>\
+                     </GetCallerIdentityResponse>"
+                        .to_string(),
+                )
+            } else if json {
+                (
+                    "400 Bad Request",
+                    "application/x-amz-json-1.1",
+                    r#"{"__type":"AccessDeniedException","message":"denied"}"#.to_string(),
+                )
+            } else {
+                (
+                    "403 Forbidden",
+                    "text/xml",
+                    "<Response><Errors><Error><Code>UnauthorizedOperation</Code>\
+                     <Message>denied</Message></Error></Errors><RequestID>1</RequestID></Response>"
+                        .to_string(),
+                )
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\nx-amzn-errortype: AccessDeniedException\r\n\
+                 content-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    url
+}
+
+#[cfg(feature = "aws")]
+#[test]
+fn snapshots_are_written_beside_planted_links_never_through_them() {
+    let scene = Scene::new();
+    let url = refusing_aws();
+    let collect = |target: &str| {
+        Command::new(env!("CARGO_BIN_EXE_sagescan"))
+            .current_dir(&scene.root)
+            .args([
+                "collect",
+                "--aws",
+                "--regions=us-east-1",
+                "--endpoint-url",
+                &url,
+            ])
+            .args(["-o", target])
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env_remove("AWS_PROFILE")
+            .output()
+            .unwrap()
+    };
+    scene.plant(&scene.tree(), "snapshot.json");
+    let out = collect("tree/snapshot.json");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    scene.victim_untouched();
+    let written = scene.tree().join("snapshot.json");
+    assert!(std::fs::symlink_metadata(&written).unwrap().is_file());
+    let text = std::fs::read_to_string(&written).unwrap();
+    assert!(text.starts_with("{\"sagescan_snapshot\":"), "{text:.80}");
+
+    // The target itself a link: refused, and the victim keeps its content.
+    symlink(scene.root.join("victim"), scene.tree().join("linked.json")).unwrap();
+    let out = collect("tree/linked.json");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    scene.victim_untouched();
+}

@@ -46,8 +46,9 @@ pub(crate) fn push_visible(out: &mut String, c: char) {
 }
 
 /// `s` with every [`is_hazard`] character written visibly (see [`push_visible`]); borrowed
-/// when there is none, which is nearly always.
-pub(crate) fn visible(s: &str) -> Cow<'_, str> {
+/// when there is none, which is nearly always. Public for the binary's own terminal lines
+/// (`fix`, `history diff`), which print addresses and paths outside any report.
+pub fn visible(s: &str) -> Cow<'_, str> {
     if !s.contains(is_hazard) {
         return Cow::Borrowed(s);
     }

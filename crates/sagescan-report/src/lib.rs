@@ -27,6 +27,9 @@ use std::collections::BTreeSet;
 use std::io;
 
 pub use csv::Csv;
+/// Untrusted text (a name, a path) made safe for one terminal or log line: line breaks,
+/// control characters and bidi overrides written as `\n`, `\u{202e}`….
+pub use escape::visible;
 pub use html::Html;
 pub use json::{Json, SCHEMA_VERSION};
 pub use junit::Junit;

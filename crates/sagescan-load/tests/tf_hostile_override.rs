@@ -256,3 +256,62 @@ locals {
     // The override is not a resource of its own.
     assert_eq!(e.instances.iter().flatten().count(), 1);
 }
+
+/// A module call merges too: the override's argument is what the module receives, and
+/// the override's output value is what `module.x.out` is.
+#[test]
+fn module_arguments_and_outputs_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "main.tf",
+        r#"module "nb" {
+  source = "./nb"
+  access = "Disabled"
+}
+resource "aws_sagemaker_notebook_instance" "root" {
+  direct_internet_access = module.nb.access
+}
+"#,
+    );
+    write(
+        "main_override.tf",
+        "module \"nb\" {\n  access = \"Enabled\"\n}\n",
+    );
+    write(
+        "nb/main.tf",
+        r#"variable "access" {}
+resource "aws_sagemaker_notebook_instance" "nb" {
+  direct_internet_access = var.access
+}
+output "access" {
+  value = "Disabled"
+}
+"#,
+    );
+    write(
+        "nb/override.tf",
+        "output \"access\" {\n  value = var.access\n}\n",
+    );
+    let e = sagescan_load::terraform::evaluate(
+        &[dir.path().to_path_buf()],
+        &sagescan_load::LoadOptions::default(),
+    )
+    .expect("evaluates");
+    assert!(e.model.gaps.is_empty(), "{:?}", e.model.gaps);
+    for address in [
+        "module.nb.aws_sagemaker_notebook_instance.nb",
+        "aws_sagemaker_notebook_instance.root",
+    ] {
+        let nb = instance(&e, address);
+        assert_eq!(
+            attr(nb, "direct_internet_access").value,
+            s("Enabled"),
+            "{address}"
+        );
+    }
+}

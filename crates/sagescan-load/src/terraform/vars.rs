@@ -141,51 +141,171 @@ enum Type {
     String,
     Number,
     Bool,
-    /// `list(…)`, `map(…)`, `object(…)`, `any`, …: values are taken as they are.
+    /// `list(…)`, `set(…)`: each element converts to the element type.
+    List(Box<Type>),
+    /// `map(…)`: each value converts to the element type.
+    Map(Box<Type>),
+    /// `object({…})`: the declared attributes, each with its `optional()` default.
+    Object(Vec<Field>),
+    /// `any`, `tuple(…)`, anything else: values are taken as they are.
     Other,
 }
 
+struct Field {
+    name: String,
+    ty: Type,
+    /// `None`: required. `Some(None)`: `optional(T)`, null when omitted.
+    /// `Some(Some(v))`: `optional(T, v)`.
+    optional: Option<Option<Val>>,
+}
+
 fn declared(ty: Option<&Expression>) -> Option<Type> {
-    match ty? {
-        Expression::Variable(v) => Some(match v.as_str() {
+    ty.map(type_of)
+}
+
+fn type_of(expr: &Expression) -> Type {
+    match expr {
+        Expression::Variable(v) => match v.as_str() {
             "string" => Type::String,
             "number" => Type::Number,
             "bool" => Type::Bool,
             _ => Type::Other,
-        }),
-        _ => Some(Type::Other),
+        },
+        Expression::FuncCall(call) if !call.name.is_namespaced() => {
+            let args: Vec<&Expression> = call.args.iter().collect();
+            match (call.name.name.as_str(), &args[..]) {
+                ("list" | "set", [elem]) => Type::List(Box::new(type_of(elem))),
+                ("map", [elem]) => Type::Map(Box::new(type_of(elem))),
+                ("object", [Expression::Object(attrs)]) => {
+                    let mut fields = Vec::new();
+                    for (key, value) in attrs.iter() {
+                        let name = match key {
+                            hcl_edit::expr::ObjectKey::Ident(id) => id.as_str().to_string(),
+                            hcl_edit::expr::ObjectKey::Expression(e) => match e {
+                                Expression::Variable(v) => v.as_str().to_string(),
+                                Expression::String(s) => s.value().to_string(),
+                                // A key we cannot read: convert nothing rather than guess.
+                                _ => return Type::Other,
+                            },
+                        };
+                        fields.push(field(name, value.expr()));
+                    }
+                    Type::Object(fields)
+                }
+                _ => Type::Other,
+            }
+        }
+        _ => Type::Other,
     }
 }
 
-/// Converts an input to variable `name`'s declared type, as Terraform does on assignment.
-/// A value that cannot convert is Unknown (Terraform would stop with an error).
+/// An attribute of an object type: `T`, `optional(T)` or `optional(T, default)`.
+fn field(name: String, expr: &Expression) -> Field {
+    if let Expression::FuncCall(call) = expr
+        && !call.name.is_namespaced()
+        && call.name.name.as_str() == "optional"
+    {
+        let args: Vec<&Expression> = call.args.iter().collect();
+        let ty = args.first().map_or(Type::Other, |t| type_of(t));
+        let default = args.get(1).map(|d| {
+            let v = eval_constant(d).unwrap_or_else(Val::Unknown);
+            // The default converts to the attribute's type, nested defaults included.
+            conform(v, &ty).unwrap_or_else(Val::Unknown)
+        });
+        return Field {
+            name,
+            ty,
+            optional: Some(default),
+        };
+    }
+    Field {
+        name,
+        ty: type_of(expr),
+        optional: None,
+    }
+}
+
+/// Converts `value` to `ty` as Terraform does on assignment; `Err` where Terraform would
+/// reject it. An unknown or reference value stays as it is: nothing is known to convert.
+fn conform(value: Val, ty: &Type) -> Result<Val, String> {
+    if matches!(value, Val::Unknown(_) | Val::Ref { .. } | Val::Null) {
+        return Ok(value);
+    }
+    let mismatch = |v: &Val| format!("{v:?} does not match the declared type");
+    match ty {
+        Type::String => as_text(&value)
+            .map(Val::String)
+            .ok_or_else(|| mismatch(&value)),
+        Type::Number => as_number(&value)
+            .map(Val::Number)
+            .ok_or_else(|| mismatch(&value)),
+        Type::Bool => as_bool(&value)
+            .map(Val::Bool)
+            .ok_or_else(|| mismatch(&value)),
+        Type::Other => Ok(value),
+        Type::List(elem) => match value {
+            Val::List(items) => items
+                .into_iter()
+                .map(|v| conform(v, elem))
+                .collect::<Result<_, _>>()
+                .map(Val::List),
+            other => Err(mismatch(&other)),
+        },
+        Type::Map(elem) => match value {
+            Val::Map(entries) => entries
+                .into_iter()
+                .map(|(k, v)| conform(v, elem).map(|v| (k, v)))
+                .collect::<Result<_, _>>()
+                .map(Val::Map),
+            other => Err(mismatch(&other)),
+        },
+        Type::Object(fields) => {
+            let Val::Map(mut entries) = value else {
+                return Err(mismatch(&value));
+            };
+            // Attributes the type does not declare are dropped, as Terraform drops them.
+            entries.retain(|(k, _)| fields.iter().any(|f| f.name == *k));
+            for f in fields {
+                let slot = entries.iter_mut().find(|(k, _)| *k == f.name);
+                match (slot, &f.optional) {
+                    // An optional attribute set to null takes its default.
+                    (Some((_, v)), Some(Some(default))) if *v == Val::Null => *v = default.clone(),
+                    (Some((_, v)), _) => *v = conform(std::mem::replace(v, Val::Null), &f.ty)?,
+                    (None, Some(default)) => {
+                        entries.push((f.name.clone(), default.clone().unwrap_or(Val::Null)))
+                    }
+                    (None, None) => {
+                        return Err(format!("attribute \"{}\" is required", f.name));
+                    }
+                }
+            }
+            Ok(Val::Map(entries))
+        }
+    }
+}
+
+/// Converts an input to variable `name`'s declared type, as Terraform does on assignment,
+/// `optional()` attributes of object types filled with their defaults (or null). A value
+/// that cannot convert is Unknown (Terraform would stop with an error).
 pub(crate) fn convert(name: &str, input: VarInput, ty: Option<&Expression>) -> Val {
     let ty = declared(ty);
     let value = match input {
         VarInput::Value(v) => v,
         VarInput::Raw(raw) => match ty {
-            Some(Type::Other) => match hcl_edit::parser::parse_expr(&raw) {
+            Some(Type::String | Type::Number | Type::Bool) | None => Val::String(raw),
+            Some(_) => match hcl_edit::parser::parse_expr(&raw) {
                 Ok(expr) => eval_constant(&expr)
                     .unwrap_or_else(|e| Val::Unknown(format!("--var {name}: {e}"))),
                 Err(e) => return Val::Unknown(format!("--var {name}: {}", e.message())),
             },
-            _ => Val::String(raw),
         },
     };
-    if matches!(value, Val::Unknown(_) | Val::Ref { .. } | Val::Null) {
-        return value;
+    match ty {
+        None => value,
+        Some(ty) => {
+            conform(value, &ty).unwrap_or_else(|e| Val::Unknown(format!("var.{name}: {e}")))
+        }
     }
-    let converted = match ty {
-        Some(Type::String) => as_text(&value).map(Val::String),
-        Some(Type::Number) => as_number(&value).map(Val::Number),
-        Some(Type::Bool) => as_bool(&value).map(Val::Bool),
-        Some(Type::Other) | None => Some(value.clone()),
-    };
-    converted.unwrap_or_else(|| {
-        Val::Unknown(format!(
-            "var.{name}: {value:?} does not match the declared type"
-        ))
-    })
 }
 
 #[cfg(test)]
@@ -227,6 +347,87 @@ mod tests {
         assert_eq!(
             convert("n", VarInput::Value(Val::String("3".into())), Some(&n)),
             Val::Number(3.0)
+        );
+    }
+
+    fn obj(entries: &[(&str, Val)]) -> Val {
+        Val::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn text(v: &str) -> Val {
+        Val::String(v.into())
+    }
+
+    /// Terraform 1.3: omitted `optional()` attributes are null or their default, nested
+    /// objects included; undeclared attributes are dropped; a missing required one is an
+    /// error (Unknown here).
+    #[test]
+    fn optional_object_attributes_take_their_defaults() {
+        let t = ty(r#"object({
+            name   = string
+            access = optional(string, "Enabled")
+            image  = optional(string)
+            port   = optional(number, 8080)
+            inner  = optional(object({ mode = optional(string, "Platform") }), {})
+        })"#);
+        let v = convert(
+            "nb",
+            VarInput::Value(obj(&[("name", text("lab")), ("extra", text("x"))])),
+            Some(&t),
+        );
+        assert_eq!(
+            v,
+            obj(&[
+                ("name", text("lab")),
+                ("access", text("Enabled")),
+                ("image", Val::Null),
+                ("port", Val::Number(8080.0)),
+                ("inner", obj(&[("mode", text("Platform"))])),
+            ])
+        );
+        // A value given wins; null takes the default; a string converts to the number.
+        let v = convert(
+            "nb",
+            VarInput::Value(obj(&[
+                ("name", text("lab")),
+                ("access", Val::Null),
+                ("port", text("443")),
+                ("inner", obj(&[("mode", text("Vpc"))])),
+            ])),
+            Some(&t),
+        );
+        assert_eq!(
+            v,
+            obj(&[
+                ("name", text("lab")),
+                ("access", text("Enabled")),
+                ("port", Val::Number(443.0)),
+                ("inner", obj(&[("mode", text("Vpc"))])),
+                ("image", Val::Null),
+            ])
+        );
+        let missing = convert("nb", VarInput::Value(obj(&[])), Some(&t));
+        assert!(
+            matches!(&missing, Val::Unknown(r) if r == "var.nb: attribute \"name\" is required"),
+            "{missing:?}"
+        );
+        // In a list, each element converts; an unknown element stays unknown.
+        let l = ty("list(object({ a = optional(bool, true) }))");
+        assert_eq!(
+            convert(
+                "l",
+                VarInput::Value(Val::List(vec![obj(&[]), Val::Unknown("u".into())])),
+                Some(&l)
+            ),
+            Val::List(vec![
+                obj(&[("a", Val::Bool(true))]),
+                Val::Unknown("u".into())
+            ])
         );
     }
 

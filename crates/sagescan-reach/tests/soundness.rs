@@ -311,7 +311,10 @@ fn no_fixture_becomes_not_reachable_when_any_one_of_its_blocks_cannot_be_read() 
             }
             let m = sagescan_load::load(std::slice::from_ref(&case), &Default::default())
                 .unwrap_or_else(|e| panic!("{name}-{broken}: {e}"));
-            assert!(!m.gaps.is_empty(), "{name}-{broken}: the broken block is no gap");
+            assert!(
+                !m.gaps.is_empty(),
+                "{name}-{broken}: the broken block is no gap"
+            );
             let after: std::collections::HashMap<_, _> = verdicts(&m).into_iter().collect();
             for (key, was) in &before {
                 // The workload itself may be what did not parse.

@@ -142,6 +142,33 @@ fn one_public_prefix_routed_out_is_part_of_the_internet_reached() {
     assert_eq!(a.verdict, Verdict::NotReachable, "{}", explain(&a));
 }
 
+#[test]
+fn an_ingress_rule_for_one_public_prefix_is_not_proven_closed() {
+    let m = load_fixture("ingress_from_one_prefix");
+    let a = ask_dir(
+        &m,
+        NOTEBOOK,
+        "internet",
+        sagescan_reach::Direction::Ingress,
+        false,
+    );
+    // The group admits 198.51.100.0/24, and whether SageMaker gives the interface a
+    // public IP is not documented: unknown, not "not reachable" because the sample of the
+    // internet no rule names is blocked.
+    assert_eq!(a.verdict, Verdict::Unknown, "{}", explain(&a));
+    find(&a.unknown_because, "internet_gateway", "maps public IPs");
+    // From an address outside the /24 the group blocks for sure.
+    let a = ask_dir(
+        &m,
+        NOTEBOOK,
+        "cidr:203.0.113.0/24",
+        sagescan_reach::Direction::Ingress,
+        false,
+    );
+    assert_eq!(a.verdict, Verdict::NotReachable, "{}", explain(&a));
+    find(&a.blocked_by, "security_group", "no ingress rule admits");
+}
+
 // ---------------------------------------------------------------------------------------
 // A firewall between the workload and the NAT gateway is symmetric.
 // ---------------------------------------------------------------------------------------
@@ -206,6 +233,16 @@ fn routes_propagated_by_a_virtual_private_gateway_make_the_internet_unknown() {
         );
         assert_eq!(&*h.resource, "aws_route_table.work", "{name}");
     }
+}
+
+#[test]
+fn cloudformation_route_propagation_makes_the_internet_unknown() {
+    let m = load_fixture("vgw_propagation_cfn");
+    let a = ask(&m, "Notebook", "internet");
+    assert_eq!(a.verdict, Verdict::Unknown, "{}", explain(&a));
+    let h = find(&a.unknown_because, "route_table", "propagated by Vgw");
+    assert_eq!(&*h.resource, "WorkTable");
+    assert_eq!(file_name(h), "net.yaml");
 }
 
 #[test]

@@ -66,7 +66,8 @@ fn ask(
             if !sgs.is_empty() {
                 bail!("--security-group applies to a subnet, but {from} is a SageMaker workload");
             }
-            return Ok(engine.workload(*w, to, direction, false));
+            let config = w.meta(model).config;
+            return Ok(engine.unless_gaps(config, engine.workload(*w, to, direction, false)));
         }
         [_, ..] => bail!(
             "{from} names {} workloads (one per configuration: {}); scan one configuration at a time",
@@ -105,7 +106,7 @@ fn ask(
     if groups.is_empty() {
         bail!("--from {from} is a subnet: give its interface's groups with --security-group");
     }
-    let mut a = engine.interface(*subnet, &groups, to, direction);
+    let mut a = engine.unless_gaps(config, engine.interface(*subnet, &groups, to, direction));
     a.from = from.to_string();
     Ok(a)
 }

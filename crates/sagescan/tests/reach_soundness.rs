@@ -96,6 +96,18 @@ fn a_file_that_does_not_parse_makes_reach_unknown_exit_1_naming_the_file() {
     let (code, text, _) = run(&["reach", "--from", NB, "--to", "internet", "gap_hides_route"]);
     assert_eq!(code, 1);
     assert!(text.contains("routes.tf"), "{text}");
+    // The checks agree: neither passes, and they name the gap.
+    assert_net_checks_do_not_pass("gap_hides_route");
+    let (_, out, _) = run(&[
+        "scan",
+        "gap_hides_route",
+        "--no-store",
+        "--format",
+        "json",
+        "--checks",
+        "NET101",
+    ]);
+    assert!(out.contains("routes.tf"), "{out}");
 }
 
 #[test]

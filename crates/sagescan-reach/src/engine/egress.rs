@@ -206,19 +206,8 @@ impl Engine<'_> {
             Destination::Internet { .. } | Destination::Domain { .. } => {
                 // Every public address: one no rule names, and one per piece the named
                 // prefixes cut out (internet.rs).
-                let config = self.model.subnets[subnet].meta.config;
-                let inside: Vec<ipnet::Ipv4Net> = vpc
-                    .map(|v| self.vpc_cidrs[v].nets.as_slice())
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|n| match n {
-                        IpNet::V4(n) => Some(*n),
-                        IpNet::V6(_) => None,
-                    })
-                    .collect();
-                let named = self.named_prefixes(config, &eni.security_groups);
                 let mut out = vec![Ok(Dst::Public(Addr::AnyPublic))];
-                for s in internet::samples(&named, &inside) {
+                for s in self.internet_samples(eni, sagescan_model::network::Direction::Egress) {
                     out.push(Ok(Dst::Sample(s)));
                 }
                 out

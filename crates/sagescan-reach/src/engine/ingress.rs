@@ -13,9 +13,17 @@ impl Engine<'_> {
             Direction::Ingress,
         );
         let subnet = &self.model.subnets[eni.subnet];
-        let remote = match to {
-            Destination::Cidr { net, .. } => Addr::Inside(IpNet::V4(*net)),
-            _ => Addr::AnyPublic,
+        // The internet: a public address no rule names, and one per piece the named
+        // prefixes cut out (an ingress rule for one public /24 admits part of it).
+        let remotes: Vec<Addr> = match to {
+            Destination::Cidr { net, .. } => vec![Addr::Inside(IpNet::V4(*net))],
+            _ => std::iter::once(Addr::AnyPublic)
+                .chain(
+                    self.internet_samples(eni, sagescan_model::network::Direction::Ingress)
+                        .into_iter()
+                        .map(|s| Addr::Exactly(std::net::IpAddr::V4(s.addr))),
+                )
+                .collect(),
         };
         // Ports: every port an ingress rule names, or the one asked for.
         let mut ports: BTreeSet<u16> = BTreeSet::new();
@@ -36,8 +44,14 @@ impl Engine<'_> {
             }
         }
         let mut any = Vec::new();
-        for port in ports {
+        let mut flows = Vec::new();
+        for &port in &ports {
             for l4 in [L4::Tcp, L4::Udp] {
+                flows.extend(remotes.iter().map(|&r| (port, l4, r)));
+            }
+        }
+        for (port, l4, remote) in flows {
+            {
                 let flow = Flow {
                     l4,
                     port: Some(port),

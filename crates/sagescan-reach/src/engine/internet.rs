@@ -92,13 +92,18 @@ fn free_address(net: Ipv4Net, avoid: &[Ipv4Net]) -> Option<Ipv4Addr> {
 
 impl Engine<'_> {
     /// The IPv4 prefixes a route, network ACL entry or prefix list of `config` names, and
-    /// the egress CIDRs of `sgs`: where the internet may be cut into differently treated
-    /// pieces.
-    pub(super) fn named_prefixes(&self, config: ConfigId, sgs: &[usize]) -> Vec<Ipv4Net> {
+    /// the CIDRs of `sgs`' rules of `direction`: where the internet may be cut into
+    /// differently treated pieces.
+    pub(super) fn named_prefixes(
+        &self,
+        config: ConfigId,
+        sgs: &[usize],
+        direction: sagescan_model::network::Direction,
+    ) -> Vec<Ipv4Net> {
         let mut out: Vec<Ipv4Net> = self.named.get(&config).cloned().unwrap_or_default();
         for &g in sgs {
             for r in &self.model.security_groups[g].rules {
-                if r.direction == sagescan_model::network::Direction::Egress
+                if r.direction == direction
                     && let Some(SgPeer::Ipv4(c)) = r.peer.get()
                     && let Some(IpNet::V4(n)) = parse_cidr(c)
                 {
@@ -165,6 +170,32 @@ impl Engine<'_> {
             ),
             &route.origin,
         ))
+    }
+}
+
+impl Engine<'_> {
+    /// The internet's samples as seen from `eni`'s subnet, for rules of `direction`.
+    pub(super) fn internet_samples(
+        &self,
+        eni: &Eni,
+        direction: sagescan_model::network::Direction,
+    ) -> Vec<Sample> {
+        let config = self.model.subnets[eni.subnet].meta.config;
+        let inside: Vec<Ipv4Net> = self
+            .topology
+            .vpc_of(eni.subnet)
+            .map(|v| self.vpc_cidrs[v].nets.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| match n {
+                IpNet::V4(n) => Some(*n),
+                IpNet::V6(_) => None,
+            })
+            .collect();
+        samples(
+            &self.named_prefixes(config, &eni.security_groups, direction),
+            &inside,
+        )
     }
 }
 

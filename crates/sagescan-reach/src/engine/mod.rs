@@ -457,18 +457,21 @@ impl<'m> Engine<'m> {
         platform: bool,
     ) -> Answer {
         let from = w.meta(self.model).address.clone();
-        let config = w.meta(self.model).config;
         let s = start(self.model, w, platform);
-        let a = self.answer_from(from, &s, to, direction);
-        self.unless_gaps(config, a)
+        self.answer_from(from, &s, to, direction)
     }
 
-    /// A "not reachable" of configuration `config` stands only if the configuration was
-    /// read whole: a file that did not parse, a module that could not be loaded or a
-    /// listing that was refused may hold the very route, rule or gateway that opens the
-    /// path (§0: a proof must cover every candidate path). Such an answer becomes unknown,
-    /// naming each gap. A reachable witness stands: what was read already admits it.
-    fn unless_gaps(&self, config: ConfigId, mut a: Answer) -> Answer {
+    /// The answer as a verdict on its own (`sagescan reach`): a "not reachable" of
+    /// configuration `config` stands only if the configuration was read whole. A file that
+    /// did not parse, a module that could not be loaded or a listing that was refused may
+    /// hold the very route, rule or gateway that opens the path (§0: a proof must cover
+    /// every candidate path), so such an answer becomes unknown, naming each gap. A
+    /// reachable witness stands: what was read already admits it.
+    ///
+    /// [`Engine::workload`] and [`Engine::interface`] answer on what was read: the checks
+    /// built on them leave gaps to the check engine, which makes every pass of an
+    /// incomplete configuration inconclusive, naming the gap, so the two agree.
+    pub fn unless_gaps(&self, config: ConfigId, mut a: Answer) -> Answer {
         if a.verdict != Verdict::NotReachable {
             return a;
         }
@@ -524,7 +527,6 @@ impl<'m> Engine<'m> {
             Direction::Egress => self.egress(&eni, to),
             Direction::Ingress => self.ingress(&eni, to),
         };
-        let a = self.unless_gaps(self.model.subnets[subnet].meta.config, a);
         if let Ok(mut m) = self.memo.lock() {
             m.insert(key, a.clone());
         }

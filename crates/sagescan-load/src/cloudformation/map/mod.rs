@@ -146,6 +146,7 @@ fn map_parent(m: &mut Model, r: &Res) {
 fn fold_child(m: &mut Model, types: &Types, parents: &Parents, r: &Res) {
     match r.rtype.as_str() {
         "AWS::EC2::Route" => network::fold_route(m, types, parents, r),
+        "AWS::EC2::VPNGatewayRoutePropagation" => network::fold_propagation(m, parents, r),
         "AWS::EC2::SecurityGroupIngress" | "AWS::EC2::SecurityGroupEgress" => {
             network::fold_sg_rule(m, parents, r)
         }

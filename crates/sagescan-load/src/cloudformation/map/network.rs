@@ -8,6 +8,7 @@
 //! all ports and IP protocols to any location. The default rule is removed only when you
 //! specify one or more egress rules."), so that rule is modelled, as a Default.
 
+use super::super::intrinsics::V;
 use super::read::{self, Absent, Props, Unknowable, as_key};
 use super::{Parents, Res, Target, Types, target, unknown, with_props};
 use sagescan_model::network::*;
@@ -263,6 +264,43 @@ pub(super) fn fold_route(m: &mut Model, types: &Types, parents: &Parents, r: &Re
         }
         Target::Elsewhere => {}
         Target::Unknown => incomplete_tables(m, parents),
+    }
+}
+
+/// `AWS::EC2::VPNGatewayRoutePropagation`: the gateway's BGP routes are propagated into
+/// each table of `RouteTableIds`. Their prefixes come from on-premises, so each table gets
+/// a route whose destination is unknown (any prefix, the default route included).
+pub(super) fn fold_propagation(m: &mut Model, parents: &Parents, r: &Res) {
+    let Ok(p) = r.props() else {
+        return incomplete_tables(m, parents);
+    };
+    let gateway = p
+        .get("VpnGatewayId")
+        .and_then(|e| as_key(&e.v))
+        .unwrap_or_else(|| "a virtual private gateway".to_string());
+    let tables = match p.get("RouteTableIds").map(|e| &e.v) {
+        Some(V::List(items)) => items,
+        _ => return incomplete_tables(m, parents),
+    };
+    for t in tables {
+        match as_key(&t.v).map(|k| parents.route_tables.get(&k).copied()) {
+            Some(Some(i)) => m.route_tables[i].routes.push(Route {
+                destination: Value::unknown(
+                    format!(
+                        "routes propagated by {gateway} (BGP from on-premises; their prefixes are not in the configuration)"
+                    ),
+                    r.origin.clone(),
+                ),
+                target: Value::set(
+                    RouteTarget::VirtualPrivateGateway(gateway.clone()),
+                    r.origin.clone(),
+                ),
+                origin: r.origin.clone(),
+            }),
+            // A literal id of a table outside this template.
+            Some(None) if matches!(t.v, V::Str(_)) => {}
+            _ => return incomplete_tables(m, parents),
+        }
     }
 }
 

@@ -476,8 +476,9 @@ fn postgres_a_store_that_never_answers_fails_the_scan_naming_it() {
         run.stderr
     );
     assert!(
-        run.stderr
-            .contains("did not answer while connecting (TCP, startup and authentication) within 1s"),
+        run.stderr.contains(
+            "did not answer while connecting (TCP, startup and authentication) within 1s"
+        ),
         "{}",
         run.stderr
     );

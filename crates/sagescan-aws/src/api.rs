@@ -9,7 +9,9 @@
 //! `Describe`, `List` or `Get`, so not even a future edit that escapes the static test can
 //! change an account.
 
+use crate::pager::{self, Stop};
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
@@ -23,7 +25,9 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
+use std::time::Duration;
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
 /// Whether an operation (`DescribeVpcs`, or `describe_vpcs` as the SDK spells its methods)
 /// only reads. The whole of sagescan's permission model rests on this prefix test.
@@ -147,8 +151,27 @@ pub(crate) fn organizations(
     )
 }
 
+/// What bounds the collection besides each call's own deadline: the pages of one listing
+/// and the time of the whole scan.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Bounds {
+    /// Pages read from one listing before it is declared endless ([`pager::MAX_PAGES`]).
+    pub(crate) max_pages: usize,
+    /// When the scan's time budget runs out, and how long that budget was (for messages).
+    pub(crate) deadline: Option<(Instant, Duration)>,
+}
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds {
+            max_pages: pager::MAX_PAGES,
+            deadline: None,
+        }
+    }
+}
+
 /// One account and region being collected: its clients, its configuration in the model,
-/// the calls it may have in flight and the gaps it found.
+/// the calls it may have in flight, its bounds and the gaps it found.
 #[derive(Debug)]
 pub(crate) struct Scope {
     pub(crate) account: String,
@@ -157,6 +180,7 @@ pub(crate) struct Scope {
     pub(crate) config: ConfigId,
     clients: Clients,
     permits: Semaphore,
+    bounds: Bounds,
     gaps: Mutex<Vec<CoverageGap>>,
 }
 
@@ -168,6 +192,7 @@ impl Scope {
         config: ConfigId,
         clients: Clients,
         concurrency: usize,
+        bounds: Bounds,
     ) -> Scope {
         Scope {
             account,
@@ -176,6 +201,7 @@ impl Scope {
             config,
             clients,
             permits: Semaphore::new(concurrency.max(1)),
+            bounds,
             gaps: Mutex::new(Vec::new()),
         }
     }
@@ -214,8 +240,8 @@ impl Scope {
         )
     }
 
-    /// Runs one call (or one whole pagination) with a permit; a failure becomes a gap of
-    /// this scope and `None`, so the caller simply has nothing to map.
+    /// Runs one call with a permit; a failure becomes a gap of this scope and `None`, so the
+    /// caller simply has nothing to map.
     pub(crate) async fn call<T, E, R>(
         &self,
         service: &str,
@@ -226,18 +252,91 @@ impl Scope {
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug,
     {
-        let result = {
-            // The semaphore is never closed, so acquiring cannot fail; if it ever did, running
-            // without a permit is still correct, only less polite.
-            let _permit = self.permits.acquire().await.ok();
-            request.await
-        };
-        match result {
+        match self.bounded(service, operation, request).await? {
             Ok(v) => Some(v),
             Err(e) => {
                 self.gap(classify(&e), service, operation, describe(&e));
                 None
             }
+        }
+    }
+
+    /// Reads a whole listing (`….into_paginator().send()`) with one permit, bounded by
+    /// [`pager::read_all`]: a failed page, a loop or too many pages becomes a gap of this
+    /// scope naming the listing, and `None`, never a part of the listing.
+    pub(crate) async fn list<P, I, E, R>(
+        &self,
+        service: &str,
+        operation: &str,
+        pages: PaginationStream<Result<P, SdkError<E, R>>>,
+        next_token: impl Fn(&P) -> Option<&str>,
+        items: impl Fn(&P) -> &[I],
+    ) -> Option<Vec<I>>
+    where
+        I: Clone + PartialEq,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let read = pager::read_all(pages, self.bounds.max_pages, next_token, items);
+        match self.bounded(service, operation, read).await? {
+            Ok(v) => Some(v),
+            Err(Stop::Failed(e)) => {
+                self.gap(classify(&e), service, operation, describe(&e));
+                None
+            }
+            Err(stop) => {
+                self.gap(stop.kind(), service, operation, stop.detail());
+                None
+            }
+        }
+    }
+
+    /// Runs `work` with a permit, unless the scan's time budget runs out first (waiting
+    /// for the permit included): then the call is a `deadline` gap and `None`. Past the
+    /// deadline every call of the scope stops at once, so a scan over budget ends promptly
+    /// with a gap per operation it did not finish.
+    async fn bounded<T>(
+        &self,
+        service: &str,
+        operation: &str,
+        work: impl Future<Output = T>,
+    ) -> Option<T> {
+        let run = async {
+            // The semaphore is never closed, so acquiring cannot fail; if it ever did, running
+            // without a permit is still correct, only less polite.
+            let _permit = self.permits.acquire().await.ok();
+            work.await
+        };
+        let Some((deadline, budget)) = self.bounds.deadline else {
+            return Some(run.await);
+        };
+        match tokio::time::timeout_at(deadline, run).await {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.deadline_gap(service, operation, budget);
+                None
+            }
+        }
+    }
+
+    /// One `deadline` gap per operation: the hundreds of describes a listing queues would
+    /// otherwise each say the same.
+    fn deadline_gap(&self, service: &str, operation: &str, budget: Duration) {
+        let origin = self.origin(service, operation);
+        let already = self.gaps.lock().is_ok_and(|gaps| {
+            gaps.iter()
+                .any(|g| g.kind == "deadline" && g.origin == origin)
+        });
+        if !already {
+            self.gap(
+                "deadline",
+                service,
+                operation,
+                format!(
+                    "the scan's time budget ({} s) ran out before this call finished; what it would have read is missing",
+                    budget.as_secs()
+                ),
+            );
         }
     }
 
@@ -357,7 +456,153 @@ pub(crate) async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) ->
 
 #[cfg(test)]
 mod tests {
-    use super::is_read_only;
+    use super::*;
+    use aws_sdk_ec2::operation::describe_vpcs::DescribeVpcsError;
+    use aws_smithy_async::future::pagination_stream::fn_stream::FnStream;
+    use aws_smithy_runtime_api::http::Response;
+
+    type Failure = SdkError<DescribeVpcsError, Response>;
+
+    /// A scope of account 111122223333 in us-east-1 whose clients are never called.
+    fn scope(bounds: Bounds) -> Scope {
+        let config = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .build();
+        let guard = GuardHandle(Arc::new(Guard::default()));
+        Scope::new(
+            "111122223333".into(),
+            "us-east-1".into(),
+            "aws".into(),
+            0,
+            Clients::new(&config, &guard),
+            2,
+            bounds,
+        )
+    }
+
+    /// A fake page: a name and the token to the next page.
+    #[derive(Clone, Debug, PartialEq)]
+    struct Page {
+        names: Vec<String>,
+        token: Option<String>,
+    }
+
+    /// Pages that never end: the same names under a fresh token each time (`same`), or
+    /// fresh names and tokens.
+    fn endless(same: bool) -> PaginationStream<Result<Page, Failure>> {
+        PaginationStream::new(FnStream::new(move |tx| {
+            Box::pin(async move {
+                for n in 0u64.. {
+                    let names = vec![if same { "nb".into() } else { format!("nb-{n}") }];
+                    let page = Page {
+                        names,
+                        token: Some(format!("loop-{n}")),
+                    };
+                    if tx.send(Ok(page)).await.is_err() {
+                        return;
+                    }
+                }
+            })
+        }))
+    }
+
+    async fn list(
+        scope: &Scope,
+        pages: PaginationStream<Result<Page, Failure>>,
+    ) -> Option<Vec<String>> {
+        scope
+            .list(
+                "sagemaker",
+                "ListNotebookInstances",
+                pages,
+                |p| p.token.as_deref(),
+                |p| p.names.as_slice(),
+            )
+            .await
+    }
+
+    #[tokio::test]
+    async fn an_endless_listing_is_a_gap_naming_the_listing_and_its_region() {
+        let scope = scope(Bounds::default());
+        assert_eq!(list(&scope, endless(true)).await, None);
+        let gaps = scope.take_gaps();
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0].kind, "pagination-loop");
+        assert_eq!(
+            gaps[0].message,
+            "sagemaker:ListNotebookInstances in 111122223333/us-east-1: the pagination does not \
+             end: the same page came back under a new NextToken after 2 pages; the listing is \
+             incomplete"
+        );
+        assert_eq!(
+            gaps[0].origin,
+            scope.origin("sagemaker", "ListNotebookInstances")
+        );
+
+        let scope = super::tests::scope(Bounds {
+            max_pages: 30,
+            deadline: None,
+        });
+        assert_eq!(list(&scope, endless(false)).await, None);
+        let gaps = scope.take_gaps();
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0].kind, "pagination-limit");
+        assert!(
+            gaps[0].message.contains("after 30 pages"),
+            "{}",
+            gaps[0].message
+        );
+    }
+
+    #[tokio::test]
+    async fn past_the_scans_deadline_calls_are_one_gap_per_operation() {
+        // A budget already spent: calls that would never finish stop at once.
+        let scope = scope(Bounds {
+            max_pages: pager::MAX_PAGES,
+            deadline: Some((Instant::now(), Duration::from_secs(120))),
+        });
+        for _ in 0..3 {
+            let never = std::future::pending::<Result<(), Failure>>();
+            assert_eq!(scope.call("ec2", "DescribeVpcs", never).await, None);
+        }
+        assert_eq!(list(&scope, endless(false)).await, None);
+        let gaps = scope.take_gaps();
+        let seen: Vec<(&str, &str)> = gaps
+            .iter()
+            .map(|g| (g.kind.as_str(), g.message.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "deadline",
+                    "ec2:DescribeVpcs in 111122223333/us-east-1: the scan's time budget (120 s) \
+                     ran out before this call finished; what it would have read is missing"
+                ),
+                (
+                    "deadline",
+                    "sagemaker:ListNotebookInstances in 111122223333/us-east-1: the scan's time \
+                     budget (120 s) ran out before this call finished; what it would have read \
+                     is missing"
+                ),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn within_the_deadline_calls_run() {
+        let scope = scope(Bounds {
+            max_pages: pager::MAX_PAGES,
+            deadline: Some((
+                Instant::now() + Duration::from_secs(3_600),
+                Duration::from_secs(3_600),
+            )),
+        });
+        let answer = std::future::ready(Ok::<u32, Failure>(7));
+        assert_eq!(scope.call("ec2", "DescribeVpcs", answer).await, Some(7));
+        assert!(scope.take_gaps().is_empty());
+    }
 
     #[test]
     fn only_reads_are_allowed() {

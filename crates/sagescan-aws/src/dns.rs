@@ -20,38 +20,38 @@ const SERVICE: &str = "route53resolver";
 /// Collects everything, appending to `out`. Failed calls are gaps of `scope`.
 pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
     let (associations, groups, lists) = tokio::join!(
-        scope.call(
+        scope.list(
             SERVICE,
             "ListFirewallRuleGroupAssociations",
             scope
                 .resolver()
                 .list_firewall_rule_group_associations()
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+                .send(),
+            |p| p.next_token(),
+            |p| p.firewall_rule_group_associations()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "ListFirewallRuleGroups",
             scope
                 .resolver()
                 .list_firewall_rule_groups()
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+                .send(),
+            |p| p.next_token(),
+            |p| p.firewall_rule_groups()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "ListFirewallDomainLists",
             scope
                 .resolver()
                 .list_firewall_domain_lists()
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+                .send(),
+            |p| p.next_token(),
+            |p| p.firewall_domain_lists()
         ),
     );
     for a in associations.unwrap_or_default() {
@@ -67,7 +67,7 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
 
     let groups = groups.unwrap_or_default();
     let rules = join_all(groups.iter().map(|g| {
-        scope.call(
+        scope.list(
             SERVICE,
             "ListFirewallRules",
             scope
@@ -75,9 +75,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
                 .list_firewall_rules()
                 .firewall_rule_group_id(g.id().unwrap_or_default())
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
+                .send(),
+            |p| p.next_token(),
+            |p| p.firewall_rules(),
         )
     }))
     .await;
@@ -92,7 +92,7 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
         .filter(|l| l.managed_owner_name().is_none())
         .collect();
     let domains = join_all(lists.iter().map(|l| {
-        scope.call(
+        scope.list(
             SERVICE,
             "ListFirewallDomains",
             scope
@@ -100,9 +100,9 @@ pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
                 .list_firewall_domains()
                 .firewall_domain_list_id(l.id().unwrap_or_default())
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
+                .send(),
+            |p| p.next_token(),
+            |p| p.domains(),
         )
     }))
     .await;

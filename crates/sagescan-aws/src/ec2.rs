@@ -23,126 +23,94 @@ const DEFAULT_DENY_RULE: i32 = 32767;
 /// Collects everything, appending to `out`. Failed calls are gaps of `scope`.
 pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
     let (vpcs, subnets, tables, igws, nats, sgs, nacls, endpoints, lists, flow_logs, dhcp) = tokio::join!(
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeVpcs",
-            scope
-                .ec2()
-                .describe_vpcs()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.ec2().describe_vpcs().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.vpcs()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeSubnets",
-            scope
-                .ec2()
-                .describe_subnets()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.ec2().describe_subnets().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.subnets()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeRouteTables",
-            scope
-                .ec2()
-                .describe_route_tables()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.ec2().describe_route_tables().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.route_tables()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeInternetGateways",
             scope
                 .ec2()
                 .describe_internet_gateways()
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+                .send(),
+            |p| p.next_token(),
+            |p| p.internet_gateways()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeNatGateways",
-            scope
-                .ec2()
-                .describe_nat_gateways()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.ec2().describe_nat_gateways().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.nat_gateways()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeSecurityGroups",
             scope
                 .ec2()
                 .describe_security_groups()
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+                .send(),
+            |p| p.next_token(),
+            |p| p.security_groups()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeNetworkAcls",
-            scope
-                .ec2()
-                .describe_network_acls()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.ec2().describe_network_acls().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.network_acls()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeVpcEndpoints",
-            scope
-                .ec2()
-                .describe_vpc_endpoints()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.ec2().describe_vpc_endpoints().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.vpc_endpoints()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeManagedPrefixLists",
             scope
                 .ec2()
                 .describe_managed_prefix_lists()
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+                .send(),
+            |p| p.next_token(),
+            |p| p.prefix_lists()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeFlowLogs",
-            scope
-                .ec2()
-                .describe_flow_logs()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.ec2().describe_flow_logs().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.flow_logs()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "DescribeDhcpOptions",
-            scope
-                .ec2()
-                .describe_dhcp_options()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.ec2().describe_dhcp_options().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.dhcp_options()
         ),
     );
 
@@ -855,7 +823,7 @@ async fn prefix_list(
         // AWS-managed lists (`com.amazonaws.…`) are referenced by name in some policies.
     }
     let entries = scope
-        .call(
+        .list(
             SERVICE,
             "GetManagedPrefixListEntries",
             scope
@@ -863,9 +831,9 @@ async fn prefix_list(
                 .get_managed_prefix_list_entries()
                 .prefix_list_id(id)
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
+                .send(),
+            |p| p.next_token(),
+            |p| p.entries(),
         )
         .await;
     let entries = match entries {

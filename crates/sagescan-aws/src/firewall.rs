@@ -18,38 +18,26 @@ const SERVICE: &str = "network-firewall";
 
 pub(crate) async fn collect(scope: &Scope, out: &mut Model) {
     let (firewalls, policies, groups) = tokio::join!(
-        scope.call(
+        scope.list(
             SERVICE,
             "ListFirewalls",
-            scope
-                .nfw()
-                .list_firewalls()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.nfw().list_firewalls().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.firewalls()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "ListFirewallPolicies",
-            scope
-                .nfw()
-                .list_firewall_policies()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.nfw().list_firewall_policies().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.firewall_policies()
         ),
-        scope.call(
+        scope.list(
             SERVICE,
             "ListRuleGroups",
-            scope
-                .nfw()
-                .list_rule_groups()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
+            scope.nfw().list_rule_groups().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.rule_groups()
         ),
     );
     let firewall_arns: Vec<String> = firewalls

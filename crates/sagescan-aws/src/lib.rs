@@ -17,11 +17,13 @@ mod dns;
 mod doc;
 mod ec2;
 mod firewall;
+mod pager;
 mod sagemaker;
 
 pub use api::is_read_only;
+pub use pager::MAX_PAGES;
 
-use api::{Clients, Guard, GuardHandle, Scope};
+use api::{Bounds, Clients, Guard, GuardHandle, Scope};
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -57,6 +59,14 @@ pub struct AwsOptions {
     pub max_attempts: u32,
     /// Deadline of one call, retries included.
     pub operation_timeout: Duration,
+    /// Pages read from one listing before it is given up as endless (a
+    /// `pagination-limit` gap); see [`MAX_PAGES`].
+    pub max_pages: usize,
+    /// The time budget of the whole collection, from its start: a call still running or
+    /// waiting when it runs out is a `deadline` gap, and the collection ends with what it
+    /// has. `None`: no budget beyond each call's `operation_timeout` and each listing's
+    /// `max_pages`.
+    pub deadline: Option<Duration>,
     /// A static access key pair instead of the credential chain: for emulators and for
     /// programs embedding the collector. The command line always uses the chain.
     pub static_credentials: Option<(String, String)>,
@@ -75,6 +85,11 @@ impl Default for AwsOptions {
             job_days: 30,
             max_attempts: 5,
             operation_timeout: Duration::from_secs(60),
+            max_pages: MAX_PAGES,
+            // An hour: a single account's scan takes seconds to a few minutes, and an
+            // organization of hundreds of accounts × every region fits with room to spare,
+            // while a scan that runs away is still stopped within a CI job's usual limit.
+            deadline: Some(Duration::from_secs(3_600)),
             static_credentials: None,
         }
     }
@@ -130,6 +145,12 @@ pub async fn collect(
     progress: Option<Progress>,
 ) -> Result<Collection, AwsError> {
     let guard = GuardHandle(Arc::new(Guard::default()));
+    let bounds = Bounds {
+        max_pages: options.max_pages.max(1),
+        deadline: options
+            .deadline
+            .map(|budget| (tokio::time::Instant::now() + budget, budget)),
+    };
     let base = base_config(options).await?;
     let me = identity(&base, &guard).await?;
     let mut model = Model::default();
@@ -143,7 +164,7 @@ pub async fn collect(
         None => accounts.push((me.account.clone(), base.clone())),
         Some(role) => {
             let ids = if options.accounts.is_empty() {
-                organization_accounts(&base, &guard).await?
+                organization_accounts(&base, &guard, bounds.max_pages).await?
             } else {
                 options.accounts.clone()
             };
@@ -240,6 +261,7 @@ pub async fn collect(
                 id,
                 Clients::new(&config, &guard),
                 options.concurrency,
+                bounds,
             );
             collect_scope(&scope, &options, &tick).await
         });
@@ -378,17 +400,26 @@ async fn identity(config: &SdkConfig, guard: &GuardHandle) -> Result<Identity, A
 async fn organization_accounts(
     config: &SdkConfig,
     guard: &GuardHandle,
+    max_pages: usize,
 ) -> Result<Vec<String>, AwsError> {
-    let pages = api::organizations(config, guard)
-        .list_accounts()
-        .into_paginator()
-        .send()
-        .try_collect()
-        .await
-        .map_err(|e| AwsError::Organization(error_text(&e)))?;
-    let mut ids: Vec<String> = pages
+    let accounts = pager::read_all(
+        api::organizations(config, guard)
+            .list_accounts()
+            .into_paginator()
+            .send(),
+        max_pages,
+        |p| p.next_token(),
+        |p| p.accounts(),
+    )
+    .await
+    .map_err(|stop| {
+        AwsError::Organization(match stop {
+            pager::Stop::Failed(e) => error_text(&e),
+            stop => stop.detail(),
+        })
+    })?;
+    let mut ids: Vec<String> = accounts
         .iter()
-        .flat_map(|p| p.accounts())
         .filter(|a| {
             a.status()
                 .is_none_or(|s| *s == aws_sdk_organizations::types::AccountStatus::Active)
@@ -427,7 +458,15 @@ async fn assume(
 
 async fn enabled_regions(config: &SdkConfig, guard: &GuardHandle) -> Result<Vec<String>, String> {
     let clients = Clients::new(config, guard);
-    let scope = Scope::new(String::new(), String::new(), String::new(), 0, clients, 1);
+    let scope = Scope::new(
+        String::new(),
+        String::new(),
+        String::new(),
+        0,
+        clients,
+        1,
+        Bounds::default(),
+    );
     // DescribeRegions without AllRegions lists exactly the regions enabled for the account.
     let out = scope
         .ec2()

@@ -74,33 +74,30 @@ fn append<R>(out: &mut Model, items: Vec<(SourceFile, R)>, push: impl Fn(&mut Mo
     }
 }
 
-/// The pattern of every SageMaker type: one listing, paginated to the end; then one
-/// describe per listed name (`name_of`: the name, or a key the describe splits, such as a
-/// profile's `DomainId/UserProfileName`), concurrently within the scope's bound; then `map`
-/// of each description into the model. A failed listing or describe is a gap of the scope (the
+/// The pattern of every SageMaker type: one listing (`list`, a [`Scope::list`]: read to its
+/// end, or given up as a gap); then one describe per listed name (`name_of`: the name, or a
+/// key the describe splits, such as a profile's `DomainId/UserProfileName`), concurrently
+/// within the scope's bound; then `map` of each description into the model. A failed listing or describe is a gap of the scope (the
 /// resource is missing, and the checks of the scope inconclusive); `map` may drop a
 /// resource that adds nothing of its own.
 ///
 /// The operations are written out at each call site, never passed by name, so that
 /// `tests/read_only.rs` sees every one of them.
-async fn list_then_describe<S, D, Out, E1, R1, E2, R2, DF, MF>(
+async fn list_then_describe<S, D, Out, E2, R2, DF, MF>(
     scope: &Scope,
-    list_operation: &str,
-    list: impl Future<Output = Result<Vec<S>, SdkError<E1, R1>>>,
+    list: impl Future<Output = Option<Vec<S>>>,
     name_of: impl Fn(&S) -> Option<String>,
     describe_operation: &str,
     describe: impl Fn(&str) -> DF,
     map: impl Fn(String, D) -> MF,
 ) -> Vec<Out>
 where
-    E1: ProvideErrorMetadata + std::error::Error + 'static,
-    R1: std::fmt::Debug,
     E2: ProvideErrorMetadata + std::error::Error + 'static,
     R2: std::fmt::Debug,
     DF: Future<Output = Result<D, SdkError<E2, R2>>>,
     MF: Future<Output = Option<Out>>,
 {
-    let Some(listed) = scope.call(SERVICE, list_operation, list).await else {
+    let Some(listed) = list.await else {
         return Vec::new();
     };
     let (describe, map) = (&describe, &map);
@@ -159,7 +156,7 @@ async fn described(scope: &Scope, kind: &Kind, arn: Option<&str>, name: &str) ->
 /// per resource; `None` when it failed, which the scope has recorded as a gap.
 async fn list_tags(scope: &Scope, arn: &str) -> Option<Vec<sm::Tag>> {
     scope
-        .call(
+        .list(
             SERVICE,
             "ListTags",
             scope
@@ -167,9 +164,9 @@ async fn list_tags(scope: &Scope, arn: &str) -> Option<Vec<sm::Tag>> {
                 .list_tags()
                 .resource_arn(arn)
                 .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
+                .send(),
+            |p| p.next_token(),
+            |p| p.tags(),
         )
         .await
 }
@@ -237,14 +234,17 @@ const NOTEBOOK_INSTANCE: Kind = Kind {
 async fn collect_notebooks(scope: &Scope) -> Vec<(SourceFile, NotebookInstance)> {
     list_then_describe(
         scope,
-        "ListNotebookInstances",
-        scope
-            .sagemaker()
-            .list_notebook_instances()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect(),
+        scope.list(
+            SERVICE,
+            "ListNotebookInstances",
+            scope
+                .sagemaker()
+                .list_notebook_instances()
+                .into_paginator()
+                .send(),
+            |p| p.next_token(),
+            |p| p.notebook_instances(),
+        ),
         |s| s.notebook_instance_name().map(str::to_string),
         NOTEBOOK_INSTANCE.operation,
         |name| {
@@ -324,14 +324,13 @@ const MODEL: Kind = Kind {
 async fn collect_models(scope: &Scope) -> Vec<(SourceFile, sagescan_model::sagemaker::Model)> {
     list_then_describe(
         scope,
-        "ListModels",
-        scope
-            .sagemaker()
-            .list_models()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect(),
+        scope.list(
+            SERVICE,
+            "ListModels",
+            scope.sagemaker().list_models().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.models(),
+        ),
         |s| s.model_name().map(str::to_string),
         MODEL.operation,
         |name| scope.sagemaker().describe_model().model_name(name).send(),
@@ -414,14 +413,17 @@ const ENDPOINT_CONFIG: Kind = Kind {
 async fn collect_endpoint_configs(scope: &Scope) -> Vec<(SourceFile, EndpointConfig)> {
     list_then_describe(
         scope,
-        "ListEndpointConfigs",
-        scope
-            .sagemaker()
-            .list_endpoint_configs()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect(),
+        scope.list(
+            SERVICE,
+            "ListEndpointConfigs",
+            scope
+                .sagemaker()
+                .list_endpoint_configs()
+                .into_paginator()
+                .send(),
+            |p| p.next_token(),
+            |p| p.endpoint_configs(),
+        ),
         |s| s.endpoint_config_name().map(str::to_string),
         ENDPOINT_CONFIG.operation,
         |name| {
@@ -482,14 +484,13 @@ const ENDPOINT: Kind = Kind {
 async fn collect_endpoints(scope: &Scope) -> Vec<(SourceFile, Endpoint)> {
     list_then_describe(
         scope,
-        "ListEndpoints",
-        scope
-            .sagemaker()
-            .list_endpoints()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect(),
+        scope.list(
+            SERVICE,
+            "ListEndpoints",
+            scope.sagemaker().list_endpoints().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.endpoints(),
+        ),
         |s| s.endpoint_name().map(str::to_string),
         ENDPOINT.operation,
         |name| {
@@ -527,14 +528,13 @@ const DOMAIN: Kind = Kind {
 async fn collect_domains(scope: &Scope) -> Vec<(SourceFile, Domain)> {
     list_then_describe(
         scope,
-        "ListDomains",
-        scope
-            .sagemaker()
-            .list_domains()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect(),
+        scope.list(
+            SERVICE,
+            "ListDomains",
+            scope.sagemaker().list_domains().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.domains(),
+        ),
         |s| s.domain_id().map(str::to_string),
         DOMAIN.operation,
         |id| scope.sagemaker().describe_domain().domain_id(id).send(),
@@ -627,14 +627,17 @@ fn domain_and_name(key: &str) -> (&str, &str) {
 async fn collect_user_profiles(scope: &Scope) -> Vec<(SourceFile, UserProfile)> {
     list_then_describe(
         scope,
-        "ListUserProfiles",
-        scope
-            .sagemaker()
-            .list_user_profiles()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect(),
+        scope.list(
+            SERVICE,
+            "ListUserProfiles",
+            scope
+                .sagemaker()
+                .list_user_profiles()
+                .into_paginator()
+                .send(),
+            |p| p.next_token(),
+            |p| p.user_profiles(),
+        ),
         |s| in_domain(s.domain_id(), s.user_profile_name()),
         USER_PROFILE.operation,
         |key| {
@@ -681,14 +684,13 @@ const SPACE: Kind = Kind {
 async fn collect_spaces(scope: &Scope) -> Vec<(SourceFile, Space)> {
     list_then_describe(
         scope,
-        "ListSpaces",
-        scope
-            .sagemaker()
-            .list_spaces()
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect(),
+        scope.list(
+            SERVICE,
+            "ListSpaces",
+            scope.sagemaker().list_spaces().into_paginator().send(),
+            |p| p.next_token(),
+            |p| p.spaces(),
+        ),
         |s| in_domain(s.domain_id(), s.space_name()),
         SPACE.operation,
         |key| {
@@ -759,15 +761,18 @@ const TRAINING_JOB: Kind = Kind {
 async fn collect_training_jobs(scope: &Scope, since: DateTime) -> Vec<(SourceFile, TrainingJob)> {
     list_then_describe(
         scope,
-        "ListTrainingJobs",
-        scope
-            .sagemaker()
-            .list_training_jobs()
-            .creation_time_after(since)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect(),
+        scope.list(
+            SERVICE,
+            "ListTrainingJobs",
+            scope
+                .sagemaker()
+                .list_training_jobs()
+                .creation_time_after(since)
+                .into_paginator()
+                .send(),
+            |p| p.next_token(),
+            |p| p.training_job_summaries(),
+        ),
         |s| s.training_job_name().map(str::to_string),
         TRAINING_JOB.operation,
         |name| {
@@ -843,15 +848,18 @@ async fn collect_processing_jobs(
 ) -> Vec<(SourceFile, ProcessingJob)> {
     list_then_describe(
         scope,
-        "ListProcessingJobs",
-        scope
-            .sagemaker()
-            .list_processing_jobs()
-            .creation_time_after(since)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect(),
+        scope.list(
+            SERVICE,
+            "ListProcessingJobs",
+            scope
+                .sagemaker()
+                .list_processing_jobs()
+                .creation_time_after(since)
+                .into_paginator()
+                .send(),
+            |p| p.next_token(),
+            |p| p.processing_job_summaries(),
+        ),
         |s| s.processing_job_name().map(str::to_string),
         PROCESSING_JOB.operation,
         |name| {
@@ -915,14 +923,17 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
     let (data_quality, model_quality, bias, explainability, schedules) = tokio::join!(
         list_then_describe(
             scope,
-            "ListDataQualityJobDefinitions",
-            scope
-                .sagemaker()
-                .list_data_quality_job_definitions()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
+            scope.list(
+                SERVICE,
+                "ListDataQualityJobDefinitions",
+                scope
+                    .sagemaker()
+                    .list_data_quality_job_definitions()
+                    .into_paginator()
+                    .send(),
+                |p| p.next_token(),
+                |p| p.job_definition_summaries()
+            ),
             |s| s.monitoring_job_definition_name().map(str::to_string),
             Monitoring::DATA_QUALITY.named.operation,
             |name| {
@@ -944,14 +955,17 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
         ),
         list_then_describe(
             scope,
-            "ListModelQualityJobDefinitions",
-            scope
-                .sagemaker()
-                .list_model_quality_job_definitions()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
+            scope.list(
+                SERVICE,
+                "ListModelQualityJobDefinitions",
+                scope
+                    .sagemaker()
+                    .list_model_quality_job_definitions()
+                    .into_paginator()
+                    .send(),
+                |p| p.next_token(),
+                |p| p.job_definition_summaries()
+            ),
             |s| s.monitoring_job_definition_name().map(str::to_string),
             Monitoring::MODEL_QUALITY.named.operation,
             |name| {
@@ -973,14 +987,17 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
         ),
         list_then_describe(
             scope,
-            "ListModelBiasJobDefinitions",
-            scope
-                .sagemaker()
-                .list_model_bias_job_definitions()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
+            scope.list(
+                SERVICE,
+                "ListModelBiasJobDefinitions",
+                scope
+                    .sagemaker()
+                    .list_model_bias_job_definitions()
+                    .into_paginator()
+                    .send(),
+                |p| p.next_token(),
+                |p| p.job_definition_summaries()
+            ),
             |s| s.monitoring_job_definition_name().map(str::to_string),
             Monitoring::MODEL_BIAS.named.operation,
             |name| {
@@ -1002,14 +1019,17 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
         ),
         list_then_describe(
             scope,
-            "ListModelExplainabilityJobDefinitions",
-            scope
-                .sagemaker()
-                .list_model_explainability_job_definitions()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
+            scope.list(
+                SERVICE,
+                "ListModelExplainabilityJobDefinitions",
+                scope
+                    .sagemaker()
+                    .list_model_explainability_job_definitions()
+                    .into_paginator()
+                    .send(),
+                |p| p.next_token(),
+                |p| p.job_definition_summaries()
+            ),
             |s| s.monitoring_job_definition_name().map(str::to_string),
             Monitoring::MODEL_EXPLAINABILITY.named.operation,
             |name| {
@@ -1031,14 +1051,17 @@ async fn collect_monitoring(scope: &Scope) -> Vec<(SourceFile, MonitoringJob)> {
         ),
         list_then_describe(
             scope,
-            "ListMonitoringSchedules",
-            scope
-                .sagemaker()
-                .list_monitoring_schedules()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
+            scope.list(
+                SERVICE,
+                "ListMonitoringSchedules",
+                scope
+                    .sagemaker()
+                    .list_monitoring_schedules()
+                    .into_paginator()
+                    .send(),
+                |p| p.next_token(),
+                |p| p.monitoring_schedule_summaries()
+            ),
             |s| s.monitoring_schedule_name().map(str::to_string),
             Monitoring::SCHEDULE.named.operation,
             |name| {

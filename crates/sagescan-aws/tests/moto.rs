@@ -504,6 +504,88 @@ fn studio_user_profiles_and_spaces_are_collected_and_a_refused_describe_is_a_gap
     );
 }
 
+/// A listing whose `NextToken` never ends (a new token on every page) is given up, named
+/// as a gap, and the scan finishes: the same page under a new token at once as a loop;
+/// fresh empty pages at the page limit. Nothing passes in the scope it happened in.
+#[test]
+fn a_listing_whose_pagination_never_ends_is_a_gap_and_the_scan_finishes() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    moto.seed("basic", &[]);
+    let notebook = r#"{"NotebookInstanceName":"nb-loop","NotebookInstanceArn":"arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/nb-loop"}"#;
+    let mut rules = vec![
+        Rule::endless(
+            "sagemaker",
+            "ListNotebookInstances",
+            &format!(r#"{{"NotebookInstances":[{notebook}],"NextToken":"{{token}}"}}"#),
+        ),
+        Rule::endless(
+            "sagemaker",
+            "ListModels",
+            r#"{"Models":[],"NextToken":"{token}"}"#,
+        ),
+    ];
+    rules.extend(Rule::moto_gaps());
+    let proxy = Proxy::start(&moto.endpoint, rules);
+    let c = collect_blocking(
+        &AwsOptions {
+            max_pages: 25,
+            ..options(&proxy.endpoint, Duration::from_secs(60))
+        },
+        None,
+    )
+    .expect("collection starts");
+
+    let mut expected = BTreeSet::new();
+    for region in REGIONS {
+        for (kind, op) in [
+            ("pagination-loop", "ListNotebookInstances"),
+            ("pagination-limit", "ListModels"),
+        ] {
+            expected.insert((
+                kind.to_string(),
+                format!("sagemaker:{op}"),
+                region.to_string(),
+            ));
+        }
+    }
+    assert_eq!(gaps(&c), expected, "{:#?}", c.model.gaps);
+    let loop_gap = c
+        .model
+        .gaps
+        .iter()
+        .find(|g| g.kind == "pagination-loop")
+        .unwrap();
+    assert!(
+        loop_gap
+            .message
+            .contains("the same page came back under a new NextToken after 2 pages"),
+        "{}",
+        loop_gap.message
+    );
+    // Two pages per region to see the loop, 25 to reach the limit: no more.
+    let calls = |op: &str| {
+        c.calls_by_operation
+            .iter()
+            .filter(|(k, _)| k.ends_with(&format!(":{op}")))
+            .map(|(_, n)| *n)
+            .sum::<u64>()
+    };
+    assert_eq!(
+        calls("ListNotebookInstances"),
+        4,
+        "{:?}",
+        c.calls_by_operation
+    );
+    assert_eq!(calls("ListModels"), 50, "{:?}", c.calls_by_operation);
+    // The incomplete listing is not used in part.
+    assert!(c.model.notebook_instances.is_empty() && c.model.models.is_empty());
+
+    let run = sagescan_checks::run(&c.model, CHECKS, &Options::default());
+    assert_eq!(run.passed, 0, "nothing may pass in an incomplete scan");
+}
+
 /// The role the organization test assumes in each member account.
 const ORG_ROLE: &str = "OrganizationAccountAccessRole";
 

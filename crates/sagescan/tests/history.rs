@@ -447,3 +447,40 @@ fn an_unwritable_default_store_warns_and_a_named_one_fails() {
     assert_eq!(skipped.code, 1, "{}", skipped.stderr);
     assert!(!skipped.stderr.contains("recorded"), "{}", skipped.stderr);
 }
+
+/// A PostgreSQL store that accepts the connection and never answers (r19) fails the scan
+/// with exit 2 and a message naming the store and the wait, instead of holding it forever.
+/// The URL's `connect_timeout=1` keeps the test short; the default is 10 s.
+#[test]
+#[cfg(feature = "postgres")]
+fn postgres_a_store_that_never_answers_fails_the_scan_naming_it() {
+    use std::io::Read as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+            });
+        }
+    });
+    let dir = root();
+    let store = format!("postgres://ci@127.0.0.1:{port}/sagescan?connect_timeout=1");
+    let run = sagescan(dir.path(), &store, &["scan", ".", "--no-config"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("opening the history store {store}")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "did not answer while connecting (TCP, startup and authentication) within 1s"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("SM115"), "the report is still written");
+}

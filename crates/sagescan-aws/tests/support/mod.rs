@@ -149,6 +149,9 @@ pub enum Fault {
     },
     /// Never answer (the connection stays open until the client gives up).
     Hang,
+    /// Answer this JSON body with `{token}` replaced by a token never sent before: a
+    /// listing whose pagination never ends.
+    Endless { body: String },
 }
 
 /// A rule: requests of `service` (the SigV4 service name) in `region` (or any region),
@@ -294,6 +297,18 @@ impl Rule {
         }
     }
 
+    /// `service:operation` answers `body` (JSON 1.1) on every page, under a fresh
+    /// `NextToken` each time (`{token}` in `body`).
+    pub fn endless(service: &'static str, operation: &'static str, body: &str) -> Rule {
+        Rule {
+            service,
+            region: None,
+            operation: Some(operation),
+            containing: None,
+            fault: Fault::Endless { body: body.into() },
+        }
+    }
+
     /// `sts:AssumeRole` of a role in `account` is refused, as by the role's trust policy.
     pub fn assume_role_denied(account: &str) -> Rule {
         Rule {
@@ -362,6 +377,18 @@ fn serve(mut client: TcpStream, upstream: &str, rules: &[Rule]) {
                 // Hold the connection until the client gives up (bounded, so the thread ends).
                 std::thread::sleep(Duration::from_secs(60));
                 return;
+            }
+            Some(Fault::Endless { body }) => {
+                static TOKENS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = TOKENS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let body = body.replace("{token}", &format!("loop-{n}"));
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nx-amzn-RequestId: injected\r\n\r\n{body}",
+                    body.len()
+                );
+                if client.write_all(response.as_bytes()).is_err() {
+                    return;
+                }
             }
             Some(Fault::Reply {
                 status,

@@ -87,9 +87,33 @@ impl FileChange {
         similar::TextDiff::from_lines(&self.before, &self.after)
             .unified_diff()
             .context_radius(3)
-            .header(&format!("a/{name}"), &format!("b/{name}"))
+            .header(&git_quoted("a/", name), &git_quoted("b/", name))
             .to_string()
     }
+}
+
+/// `prefix` + `name` as git writes a path in a diff header: as is when plain, else in
+/// double quotes with C escapes and every other byte outside printable ASCII in octal
+/// (git's `core.quotePath`). A path comes from the repository, and a raw line feed in a
+/// header would end it and forge diff lines; `git apply` reads the quoted form back.
+fn git_quoted(prefix: &str, name: &str) -> String {
+    let plain = |b: u8| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\';
+    if name.bytes().all(plain) {
+        return format!("{prefix}{name}");
+    }
+    let mut out = format!("\"{prefix}");
+    for b in name.bytes() {
+        match b {
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b if plain(b) => out.push(char::from(b)),
+            b => out.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// One contiguous replacement that turns a file's `before` into its `after`: what a SARIF
@@ -559,6 +583,15 @@ mod tests {
         let r = change.replacement();
         assert_eq!((r.start, r.end), (0, "A: é\n".len()));
         assert_eq!(r.inserted, "A: è\n");
+    }
+
+    #[test]
+    fn diff_headers_quote_paths_as_git_does() {
+        assert_eq!(git_quoted("a/", "infra/main.tf"), "a/infra/main.tf");
+        assert_eq!(
+            git_quoted("a/", "x\ny \"q\"\\é/main.tf"),
+            r#""a/x\ny \"q\"\\\303\251/main.tf""#
+        );
     }
 
     #[test]

@@ -183,7 +183,7 @@ fn summarize(plan: &Plan<'_>) -> usize {
             }
             FixStatus::Refused(why) => {
                 left += 1;
-                eprintln!("not fixed  {what}: {why}");
+                eprintln!("not fixed  {what}: {}", sagescan_report::visible(why));
             }
         }
     }
@@ -192,11 +192,16 @@ fn summarize(plan: &Plan<'_>) -> usize {
 
 /// `main.tf:12: SM121 aws_sagemaker_model.m`: where, which check, which resource.
 fn subject(f: &Finding) -> String {
-    let at = f
-        .resource_origin
-        .file()
-        .map_or(String::new(), |s| format!("{}:{}: ", s.file, s.line));
-    format!("{at}{} {}", f.code, f.resource.address)
+    // Paths and addresses come from the repository: shown visibly escaped, so that a
+    // line feed in a name cannot forge a `fixed` line.
+    let at = f.resource_origin.file().map_or(String::new(), |s| {
+        format!("{}:{}: ", sagescan_report::visible(&s.file), s.line)
+    });
+    format!(
+        "{at}{} {}",
+        f.code,
+        sagescan_report::visible(&f.resource.address)
+    )
 }
 
 /// `--config`, else the nearest `sagescan.toml`, else the defaults. An invalid file is an

@@ -638,15 +638,21 @@ fn diff_text(from: &ScanRecord, to: &ScanRecord, notes: &[String], c: &Changes) 
         format_utc(from.recorded_at),
         to.id,
         format_utc(to.recorded_at),
-        to.target.join(" ")
+        sagescan_report::visible(&to.target.join(" "))
     );
     for note in notes {
         out.push_str(&format!("note: {note}\n"));
     }
+    // Resource and configuration names come from the scanned repository: a line feed in
+    // one would forge lines of this report.
     let line = |mark: char, f: &StoredFinding, extra: &str| {
         format!(
             "  {mark} {} [{}, {}{extra}] {} ({})\n",
-            f.code, f.severity, f.status, f.resource, f.configuration
+            f.code,
+            f.severity,
+            f.status,
+            sagescan_report::visible(&f.resource),
+            sagescan_report::visible(&f.configuration)
         )
     };
     out.push_str(&format!("\nNew: {}\n", c.new.len()));

@@ -365,3 +365,26 @@ fn snapshots_are_written_beside_planted_links_never_through_them() {
     assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
     scene.victim_untouched();
 }
+
+#[test]
+fn fix_progress_shows_a_line_feed_in_a_path_escaped() {
+    let scene = Scene::new();
+    let forged = scene.tree().join("infra\nfixed      all findings");
+    std::fs::create_dir(&forged).unwrap();
+    std::fs::write(forged.join("main.tf"), NOTEBOOK).unwrap();
+    let out = sagescan(&scene.root, &["fix", "tree", "--dry-run", "--checks=SM113"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("infra\\nfixed      all findings/main.tf"), "{err}");
+    assert!(
+        !err.lines().any(|l| l.starts_with("fixed      all findings")),
+        "{err}"
+    );
+    // The diff names the file as git would, quoted, so the header stays one line.
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        diff.contains("--- \"a/tree/infra\\nfixed      all findings/main.tf\"\n"),
+        "{diff}"
+    );
+    assert!(!diff.lines().any(|l| l.starts_with("fixed")), "{diff}");
+}

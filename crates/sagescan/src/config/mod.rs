@@ -62,10 +62,14 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Inline waivers are read from the repository: its text is shown escaped.
         write!(
             f,
             "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
+            sagescan_report::visible(&self.file),
+            self.line,
+            self.column,
+            sagescan_report::visible(&self.message)
         )
     }
 }

@@ -420,6 +420,79 @@ mod tests {
     }
 
     #[test]
+    fn routes_on_an_undeclared_main_table_make_it_once() {
+        let m = run(vec![
+            blk(1)
+                .a("cidr_block", s("10.0.0.0/16"))
+                .inst("aws_vpc.main"),
+            blk(3)
+                .a("route_table_id", r("aws_vpc.main", "main_route_table_id"))
+                .a("destination_cidr_block", s("0.0.0.0/0"))
+                .a("nat_gateway_id", r("aws_nat_gateway.nat", "id"))
+                .inst("aws_route.a"),
+            blk(7)
+                .a(
+                    "route_table_id",
+                    r("aws_vpc.main", "default_route_table_id"),
+                )
+                .a("destination_cidr_block", s("192.0.2.0/24"))
+                .a("gateway_id", s("local"))
+                .inst("aws_route.b"),
+        ]);
+        assert_eq!(m.route_tables.len(), 1, "{:#?}", m.route_tables);
+        let main = &m.route_tables[0];
+        assert_eq!(main.meta.address, "aws_vpc.main.main_route_table_id");
+        assert_eq!(main.is_main.get(), Some(&true));
+        assert_eq!(main.vpc.get().map(|r| r.key.as_str()), Some("aws_vpc.main"));
+        assert!(main.routes_complete);
+        let origins: Vec<Origin> = main.routes.iter().map(|r| r.origin.clone()).collect();
+        assert_eq!(origins, [at(3), at(7)]);
+    }
+
+    #[test]
+    fn propagating_vgws_add_routes_of_unknown_destination() {
+        let m = run(vec![
+            blk(1)
+                .a("vpc_id", r("aws_vpc.main", "id"))
+                .a(
+                    "propagating_vgws",
+                    list(vec![r("aws_vpn_gateway.vgw", "id"), s("vgw-0abc")]),
+                )
+                .inst("aws_route_table.a"),
+            blk(4)
+                .a("vpc_id", r("aws_vpc.main", "id"))
+                .a("propagating_vgws", list(vec![]))
+                .inst("aws_route_table.none"),
+            blk(7)
+                .a("vpc_id", r("aws_vpc.main", "id"))
+                .inst("aws_route_table.b"),
+            blk(9)
+                .a("vpn_gateway_id", r("aws_vpn_gateway.vgw", "id"))
+                .a("route_table_id", r("aws_route_table.b", "id"))
+                .inst("aws_vpn_gateway_route_propagation.b"),
+        ]);
+        let targets = |i: usize| -> Vec<Option<&RouteTarget>> {
+            m.route_tables[i]
+                .routes
+                .iter()
+                .map(|r| r.target.get())
+                .collect()
+        };
+        let vgw = RouteTarget::VirtualPrivateGateway("aws_vpn_gateway.vgw".into());
+        let literal = RouteTarget::VirtualPrivateGateway("vgw-0abc".into());
+        assert_eq!(targets(0), [Some(&vgw), Some(&literal)]);
+        assert!(targets(1).is_empty());
+        assert_eq!(targets(2), [Some(&vgw)]);
+        for rt in [&m.route_tables[0], &m.route_tables[2]] {
+            for r in &rt.routes {
+                let why = r.destination.unknown_reason().expect("unknown destination");
+                assert!(why.contains("propagated by"), "{why}");
+            }
+        }
+        assert_eq!(m.route_tables[2].routes[0].origin, at(9));
+    }
+
+    #[test]
     fn route_with_unknown_table_makes_every_table_incomplete() {
         let m = run(vec![
             blk(1)

@@ -233,8 +233,10 @@ fn list(root: &Path, ignores: bool) -> Listing {
     } else {
         builder.standard_filters(false).hidden(true);
     }
+    // Even where ignore files are not read, a directory with one the walker could not read
+    // is left out: the listings must agree on what was scanned at all.
     let skipped = std::sync::Arc::new(Mutex::new((Vec::new(), false)));
-    if ignores {
+    {
         let skipped = skipped.clone();
         builder.filter_entry(move |e| {
             if !e.file_type().is_some_and(|t| t.is_dir()) {

@@ -265,7 +265,7 @@ mod tests {
     fn a_malformed_index_is_an_error_at_every_truncation() {
         for version in [2, 3, 4] {
             let good = index(version, 20, ENTRIES);
-            // Cut anywhere before the last entry ends (and its checksum would start).
+            // Cut anywhere short of the entries plus a checksum's length.
             for len in 0..good.len() - 8 {
                 assert!(parse(&good[..len]).is_err(), "v{version} cut at {len}");
             }

@@ -375,9 +375,13 @@ fn fix_progress_shows_a_line_feed_in_a_path_escaped() {
     let out = sagescan(&scene.root, &["fix", "tree", "--dry-run", "--checks=SM113"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("infra\\nfixed      all findings/main.tf"), "{err}");
     assert!(
-        !err.lines().any(|l| l.starts_with("fixed      all findings")),
+        err.contains("infra\\nfixed      all findings/main.tf"),
+        "{err}"
+    );
+    assert!(
+        !err.lines()
+            .any(|l| l.starts_with("fixed      all findings")),
         "{err}"
     );
     // The diff names the file as git would, quoted, so the header stays one line.

@@ -167,6 +167,16 @@ pub struct LiveArgs {
     /// AWS calls in flight per account and region.
     #[arg(long, value_name = "N", default_value_t = 8, requires = "aws")]
     pub concurrency: usize,
+
+    /// Pages read from one listing before it is given up as endless (a `pagination-limit`
+    /// coverage gap naming the API and region). A repeated token or page ends it at once.
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "aws")]
+    pub max_pages: usize,
+
+    /// The whole collection's time budget, in seconds: calls still running when it runs
+    /// out are `deadline` coverage gaps, and the scan goes on with what was read.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600, requires = "aws")]
+    pub aws_deadline: u64,
 }
 
 /// What to load, shared by `scan`, `reach` and `graph`.

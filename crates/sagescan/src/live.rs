@@ -23,6 +23,8 @@ pub(crate) fn collect(live: &LiveArgs) -> Result<Model> {
         endpoint_url: live.endpoint_url.clone(),
         concurrency: live.concurrency,
         job_days: live.job_days,
+        max_pages: live.max_pages,
+        deadline: Some(std::time::Duration::from_secs(live.aws_deadline)),
         ..Default::default()
     };
     // A live bar only on a terminal: redirected stderr (CI logs) gets the summary line.

@@ -9,6 +9,10 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[cfg(feature = "aws")]
+#[path = "support/aws_standin.rs"]
+mod aws_standin;
+
 /// Root access enabled: SM113 fails and its safe fix rewrites `root_access`.
 const NOTEBOOK: &str = r#"resource "aws_sagemaker_notebook_instance" "nb" {
   name          = "nb"
@@ -265,73 +269,11 @@ fn init_refuses_a_config_file_that_is_a_link() {
     scene.victim_untouched();
 }
 
-/// A stand-in for AWS on 127.0.0.1: STS names the caller, every other call is refused
-/// (AccessDenied in the protocol the client speaks), so `collect` writes a snapshot that is
-/// all coverage gaps, which is enough to attack its writer. One request per connection.
-#[cfg(feature = "aws")]
-fn refusing_aws() -> String {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let (mut length, mut json) = (0, false);
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
-                let lower = line.to_ascii_lowercase();
-                if let Some(v) = lower.strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                json |= lower.starts_with("content-type:") && lower.contains("json");
-                line.clear();
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            let body = String::from_utf8_lossy(&body);
-            let (status, kind, answer) = if body.contains("Action=GetCallerIdentity") {
-                (
-                    "200 OK",
-                    "text/xml",
-                    "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-                     <GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/t</Arn>\
-                     <UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>\
-                     <ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>\
-                     </GetCallerIdentityResponse>"
-                        .to_string(),
-                )
-            } else if json {
-                (
-                    "400 Bad Request",
-                    "application/x-amz-json-1.1",
-                    r#"{"__type":"AccessDeniedException","message":"denied"}"#.to_string(),
-                )
-            } else {
-                (
-                    "403 Forbidden",
-                    "text/xml",
-                    "<Response><Errors><Error><Code>UnauthorizedOperation</Code>\
-                     <Message>denied</Message></Error></Errors><RequestID>1</RequestID></Response>"
-                        .to_string(),
-                )
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\ncontent-type: {kind}\r\nx-amzn-errortype: AccessDeniedException\r\n\
-                 content-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                answer.len()
-            );
-        }
-    });
-    url
-}
-
 #[cfg(feature = "aws")]
 #[test]
 fn snapshots_are_written_beside_planted_links_never_through_them() {
     let scene = Scene::new();
-    let url = refusing_aws();
+    let url = aws_standin::refusing_aws();
     let collect = |target: &str| {
         Command::new(env!("CARGO_BIN_EXE_sagescan"))
             .current_dir(&scene.root)

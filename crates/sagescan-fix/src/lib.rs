@@ -437,7 +437,7 @@ impl Planner<'_> {
 }
 
 impl Plan<'_> {
-    /// Writes every changed file with [`sagescan_fs::write_within`]: atomically, never
+    /// Writes every changed file with [`sagescan_fs::write_atomic`]: atomically, never
     /// through a link, mode and owner kept, and only under a scanned root (checked again
     /// here, not only when the file was read).
     pub fn write(&self, options: &Options) -> Result<(), Error> {
@@ -447,17 +447,13 @@ impl Plan<'_> {
                 path: change.path.clone(),
                 source,
             };
-            let root = options
-                .roots
-                .iter()
-                .find(|root| sagescan_fs::ensure_within(root, path).is_ok());
-            let Some(root) = root else {
+            if !within_roots(&options.roots, path) {
                 return Err(error(sagescan_fs::WriteError::Outside {
                     path: path.to_path_buf(),
                     root: options.roots.first().cloned().unwrap_or_default(),
                 }));
-            };
-            sagescan_fs::write_within(root, path, change.after.as_bytes()).map_err(error)?;
+            }
+            sagescan_fs::write_atomic(path, change.after.as_bytes()).map_err(error)?;
         }
         Ok(())
     }
